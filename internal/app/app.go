@@ -1,0 +1,154 @@
+// Package app assembles papo from its configuration: it opens and migrates
+// the database, builds the domain services in one visible order, creates the
+// first admin and the demo workspace when asked, and builds the HTTP server.
+// cmd/papo runs it; end-to-end tests in other packages build it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"papo/internal/auth"
+	"papo/internal/channel"
+	"papo/internal/clock"
+	"papo/internal/config"
+	"papo/internal/contact"
+	"papo/internal/demo"
+	"papo/internal/httpapi"
+	"papo/internal/secret"
+	"papo/internal/settings"
+	"papo/internal/store"
+	"papo/internal/team"
+	"papo/web"
+)
+
+// Options build an App.
+type Options struct {
+	Config *config.Config
+	Log    *slog.Logger
+	Now    clock.Clock     // nil: the real clock
+	Hash   auth.HashParams // zero: production costs
+	// Registry receives metrics; nil: a private registry.
+	Registry *prometheus.Registry
+}
+
+// App is a wired papo. Close releases it.
+type App struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Auth     *auth.Service
+	Teams    *team.Service
+	Contacts *contact.Service
+	Channels *channel.Service
+	Settings *settings.Service
+	Server   *httpapi.Server
+	closers  []func() error
+}
+
+// New opens the database, migrates it and wires every service.
+func New(ctx context.Context, o Options) (_ *App, err error) {
+	cfg, log := o.Config, o.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	now := o.Now
+	if now == nil {
+		now = clock.Real
+	}
+	a := &App{Config: cfg, Log: log}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+
+	if a.DB, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.DB.Close)
+	if err = a.DB.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	key, err := cfg.ResolveSecretKey()
+	if err != nil {
+		return nil, err
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return nil, err
+	}
+
+	if a.Auth, err = auth.New(auth.Options{DB: a.DB, Log: log, Now: now, Hash: o.Hash}); err != nil {
+		return nil, err
+	}
+	if a.Teams, err = team.New(team.Options{DB: a.DB, Log: log, Now: now}); err != nil {
+		return nil, err
+	}
+	if a.Contacts, err = contact.New(contact.Options{DB: a.DB, Log: log, Now: now, Region: "BR"}); err != nil {
+		return nil, err
+	}
+	if a.Channels, err = channel.New(channel.Options{DB: a.DB, Box: box, Now: now, BaseURL: cfg.BaseURL}); err != nil {
+		return nil, err
+	}
+	if a.Settings, err = settings.New(settings.Options{DB: a.DB, Now: now}); err != nil {
+		return nil, err
+	}
+
+	if cfg.Admin.Email != "" {
+		if err = a.ensureAdmin(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Demo {
+		if err = demo.Seed(ctx, demo.Services{Auth: a.Auth, Teams: a.Teams, Contacts: a.Contacts, Channels: a.Channels,
+			Settings: a.Settings}, cfg.BaseURL); err != nil {
+			return nil, fmt.Errorf("app: demo workspace: %w", err)
+		}
+	}
+
+	var sandbox http.Handler // wired in by the WhatsApp issue
+	a.Server = httpapi.New(httpapi.Options{
+		Log: log, DB: a.DB, Now: now, Auth: a.Auth, Teams: a.Teams, Contacts: a.Contacts, Channels: a.Channels,
+		Settings: a.Settings, BaseURL: cfg.BaseURL, CursorKey: key, Web: web.Handler(), Sandbox: sandbox,
+		Registry: o.Registry,
+	})
+	return a, nil
+}
+
+// ensureAdmin creates PAPO_ADMIN_* when no user exists yet; later starts
+// change nothing.
+func (a *App) ensureAdmin(ctx context.Context) error {
+	n, err := a.Auth.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	u, created, err := a.Auth.EnsureUser(ctx, auth.CreateUserInput{
+		Name: a.Config.Admin.Name, Email: a.Config.Admin.Email, Password: a.Config.Admin.Password, Role: auth.RoleAdmin,
+	})
+	if err != nil {
+		return fmt.Errorf("app: PAPO_ADMIN_*: %w", err)
+	}
+	if created {
+		a.Log.Info("admin created", "user_id", u.ID, "email", u.Email)
+	}
+	return nil
+}
+
+// Close releases what New opened, newest first.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}

@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes is the whole HTTP surface of papo in one table.
+func (s *Server) routes(web, sandbox http.Handler) http.Handler {
+	api := http.NewServeMux()
+	h := func(pattern string, fn handlerFunc) { api.Handle(pattern, s.wrap(fn)) }
+
+	h("POST /api/v1/auth/logout", s.logout)
+	h("GET /api/v1/me", s.me)
+
+	h("GET /api/v1/users", s.listUsers)
+	h("POST /api/v1/users", adminOnly(s.createUser))
+	h("PATCH /api/v1/users/{id}", adminOnly(s.updateUser))
+
+	h("GET /api/v1/teams", s.listTeams)
+	h("POST /api/v1/teams", adminOnly(s.createTeam))
+	h("PATCH /api/v1/teams/{id}", adminOnly(s.updateTeam))
+	h("DELETE /api/v1/teams/{id}", adminOnly(s.deleteTeam))
+
+	h("GET /api/v1/customers", s.listCustomers)
+	h("POST /api/v1/customers", s.createCustomer)
+	h("GET /api/v1/customers/{id}", s.getCustomer)
+	h("PATCH /api/v1/customers/{id}", s.updateCustomer)
+
+	h("GET /api/v1/channels", adminOnly(s.listChannels))
+	h("POST /api/v1/channels", adminOnly(s.createChannel))
+	h("GET /api/v1/channels/{id}", adminOnly(s.getChannel))
+	h("PATCH /api/v1/channels/{id}", adminOnly(s.updateChannel))
+
+	h("GET /api/v1/settings", s.getSettings)
+	h("PUT /api/v1/settings", adminOnly(s.putSettings))
+
+	// Anything else under /api/v1/ is an API 404 (after authentication).
+	h("/api/v1/", func(w http.ResponseWriter, r *http.Request) error { return errNotFound })
+
+	root := http.NewServeMux()
+	root.Handle("POST /api/v1/auth/login", s.wrap(s.login))
+	root.Handle("/api/v1/", s.requireAuth(api))
+	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	root.Handle("GET /readyz", s.wrap(s.ready))
+	root.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if sandbox != nil {
+		root.Handle("/sandbox/", http.StripPrefix("/sandbox", sandbox))
+	}
+	if web != nil {
+		root.Handle("/", web)
+	}
+	return s.observe(root)
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) error {
+	if err := s.db.Ping(r.Context()); err != nil {
+		s.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: errorBody{Code: "unavailable",
+			Message: "The database is not answering.", Details: map[string]any{}}})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
