@@ -19,8 +19,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"papo/internal/apperr"
 	"papo/internal/clock"
 	"papo/internal/store"
@@ -109,7 +107,7 @@ type queries struct {
 	AllUserTeamIDs      string `query:"all-user-team-ids"`
 	DeleteUserTeams     string `query:"delete-user-teams"`
 	InsertUserTeam      string `query:"insert-user-team"`
-	CountTeamsIn        string `query:"count-teams-in"`
+	CountTeamsIn        string `query:"count-teams-in,in"`
 	InsertSession       string `query:"insert-session"`
 	GetSession          string `query:"get-session"`
 	TouchSession        string `query:"touch-session"`
@@ -376,12 +374,12 @@ func (s *Service) checkTeams(ctx context.Context, tx *store.Tx, ids []store.ID) 
 	if len(ids) == 0 {
 		return nil
 	}
-	q, args, err := sqlx.In(s.q.CountTeamsIn, ids)
+	q, args, err := s.db.In(s.q.CountTeamsIn, ids)
 	if err != nil {
-		return fmt.Errorf("auth: check teams: %w", err)
+		return err
 	}
 	var n int
-	if err := tx.GetContext(ctx, &n, tx.Rebind(q), args...); err != nil {
+	if err := tx.GetContext(ctx, &n, q, args...); err != nil {
 		return fmt.Errorf("auth: check teams: %w", err)
 	}
 	if n != len(ids) {

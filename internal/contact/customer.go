@@ -14,8 +14,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
-
 	"papo/internal/apperr"
 	"papo/internal/auth"
 	"papo/internal/clock"
@@ -88,7 +86,7 @@ type queries struct {
 	SearchCustomers string `query:"search-customers"`
 	DeleteKeys      string `query:"delete-customer-keys"`
 	InsertKey       string `query:"insert-customer-key"`
-	CustomerByKeys  string `query:"customer-by-keys"`
+	CustomerByKeys  string `query:"customer-by-keys,in"`
 }
 
 // New returns a Service.
@@ -232,12 +230,12 @@ func (s *Service) CustomerByNumber(ctx context.Context, q store.Queryer, number 
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("contact: number %w", apperr.ErrNotFound)
 	}
-	query, args, err := sqlx.In(s.q.CustomerByKeys, keys)
+	query, args, err := s.db.In(s.q.CustomerByKeys, keys)
 	if err != nil {
-		return nil, fmt.Errorf("contact: customer by number: %w", err)
+		return nil, err
 	}
 	var c Customer
-	if err := store.Get(ctx, q, &c, s.db.W.Rebind(query), args...); err != nil {
+	if err := store.Get(ctx, q, &c, query, args...); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("contact: number %w", apperr.ErrNotFound)
 		}

@@ -60,6 +60,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	handler  http.Handler
+	patterns []string
 }
 
 // New builds the server and its routes.

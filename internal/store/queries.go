@@ -15,7 +15,8 @@ import (
 // `query:"name"` with the SQL of the block "-- name: name" in queries.sql of
 // fsys, or in queries.<dialect>.sql when that file has a block of the same
 // name (the dialect file wins). Placeholders are written "?" and rebound for
-// the dialect. A tagged field without a block is an error, so a missing or
+// the dialect — except for fields tagged `query:"name,in"`, whose "IN (?)"
+// lists DB.In expands first. A tagged field without a block is an error, so a missing or
 // misspelt query stops start-up instead of a request.
 func LoadQueries(fsys fs.FS, d Dialect, dst any) error {
 	blocks, err := parseQueryFile(fsys, "queries.sql")
@@ -40,13 +41,18 @@ func LoadQueries(fsys fs.FS, d Dialect, dst any) error {
 	}
 	for i := 0; i < rv.NumField(); i++ {
 		f := rv.Type().Field(i)
-		name := f.Tag.Get("query")
-		if name == "" {
+		tag := f.Tag.Get("query")
+		if tag == "" {
 			continue
 		}
+		name, opt, _ := strings.Cut(tag, ",")
 		q, ok := blocks[name]
 		if !ok {
 			return fmt.Errorf("store: query %q not found", name)
+		}
+		if opt == "in" { // expanded by DB.In, which rebinds after expanding
+			rv.Field(i).SetString(q)
+			continue
 		}
 		rv.Field(i).SetString(sqlx.Rebind(bind, q))
 	}
@@ -92,4 +98,14 @@ func parseQueryFile(fsys fs.FS, name string) (map[string]string, error) {
 	}
 	flush()
 	return blocks, nil
+}
+
+// In expands the slice arguments of a query loaded with the ",in" option
+// into one placeholder each and rebinds it for the dialect.
+func (db *DB) In(query string, args ...any) (string, []any, error) {
+	q, a, err := sqlx.In(query, args...)
+	if err != nil {
+		return "", nil, fmt.Errorf("store: expand IN: %w", err)
+	}
+	return db.W.Rebind(q), a, nil
 }

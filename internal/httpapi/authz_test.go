@@ -1,0 +1,135 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"testing"
+
+	"papo/internal/apptest"
+	"papo/internal/auth"
+	"papo/internal/channel"
+	"papo/internal/contact"
+	"papo/internal/team"
+)
+
+// fixture is what each authorization row may point at; rows build their own
+// so that destructive ones (DELETE) never disturb the next.
+type fixture struct {
+	t        testing.TB
+	env      *apptest.Env
+	team     *team.Team
+	agent    *auth.User
+	customer *contact.Customer
+	channel  *channel.Channel
+}
+
+func newFixture(t *testing.T, e *apptest.Env) *fixture {
+	t.Helper()
+	f := &fixture{t: t, env: e}
+	f.team = e.Team(t, "T "+t.Name())
+	f.agent = e.User(t, "Victim "+f.team.ID.String(), auth.RoleAgent, f.team.ID)
+	admin := e.Login(t, e.User(t, "Fixture Admin "+f.team.ID.String(), auth.RoleAdmin))
+	admin.MustDo(201, "POST", "/api/v1/customers", map[string]any{"name": "Cliente", "phones": []string{"+5511987654321"}}, &f.customer)
+	admin.MustDo(201, "POST", "/api/v1/channels", map[string]any{
+		"name": "Canal", "phone_number_id": "1" + f.team.ID.String() + "0000", "default_team_id": f.team.ID,
+		"access_token": "tok-secret", "app_secret": "app-secret"}, &f.channel)
+	return f
+}
+
+// TestAuthorizationMatrix covers every API route × {anonymous, agent, admin}
+// (F03, F21): anonymous callers get 401 before anything else, agents get 403
+// on admin endpoints, and the table fails when a route has no row.
+func TestAuthorizationMatrix(t *testing.T) {
+	e := apptest.New(t, nil)
+	type row struct {
+		pattern            string
+		path               func(f *fixture) string
+		body               func(f *fixture) any
+		anon, agent, admin int
+	}
+	p := func(s string) func(*fixture) string { return func(*fixture) string { return s } }
+	none := func(*fixture) any { return nil }
+	rows := []row{
+		{"POST /api/v1/auth/login", p("/api/v1/auth/login"), func(*fixture) any { return map[string]string{"email": "x@y.z", "password": "wrongwrong"} }, 401, 401, 401},
+		{"POST /api/v1/auth/logout", p("/api/v1/auth/logout"), none, 401, 204, 204},
+		{"GET /api/v1/me", p("/api/v1/me"), none, 401, 200, 200},
+		{"GET /api/v1/users", p("/api/v1/users"), none, 401, 200, 200},
+		{"POST /api/v1/users", p("/api/v1/users"), func(f *fixture) any {
+			return map[string]any{"name": "New", "email": "new" + f.team.ID.String() + "@x.io", "role": "agent", "password": "longenough", "team_ids": []any{f.team.ID}}
+		}, 401, 403, 201},
+		{"PATCH /api/v1/users/{id}", func(f *fixture) string { return "/api/v1/users/" + f.agent.ID.String() }, func(*fixture) any { return map[string]any{"name": "Renamed"} }, 401, 403, 200},
+		{"GET /api/v1/teams", p("/api/v1/teams"), none, 401, 200, 200},
+		{"POST /api/v1/teams", p("/api/v1/teams"), func(f *fixture) any { return map[string]any{"name": "New team " + f.team.ID.String()} }, 401, 403, 201},
+		{"PATCH /api/v1/teams/{id}", func(f *fixture) string { return "/api/v1/teams/" + f.team.ID.String() }, func(*fixture) any { return map[string]any{"timezone": "America/Manaus"} }, 401, 403, 200},
+		{"DELETE /api/v1/teams/{id}", func(f *fixture) string {
+			tm := f.env.Team(f.t, "Doomed "+f.team.ID.String())
+			return "/api/v1/teams/" + tm.ID.String()
+		}, none, 401, 403, 204},
+		{"GET /api/v1/customers", p("/api/v1/customers"), none, 401, 200, 200},
+		{"POST /api/v1/customers", p("/api/v1/customers"), func(*fixture) any { return map[string]any{"name": "Novo"} }, 401, 201, 201},
+		{"GET /api/v1/customers/{id}", func(f *fixture) string { return "/api/v1/customers/" + f.customer.ID.String() }, none, 401, 200, 200},
+		{"PATCH /api/v1/customers/{id}", func(f *fixture) string { return "/api/v1/customers/" + f.customer.ID.String() }, func(*fixture) any { return map[string]any{"organization": "Org"} }, 401, 200, 200},
+		{"GET /api/v1/channels", p("/api/v1/channels"), none, 401, 403, 200},
+		{"POST /api/v1/channels", p("/api/v1/channels"), func(f *fixture) any {
+			return map[string]any{"name": "C2", "phone_number_id": "9" + f.team.ID.String() + "999", "default_team_id": f.team.ID}
+		}, 401, 403, 201},
+		{"GET /api/v1/channels/{id}", func(f *fixture) string { return "/api/v1/channels/" + f.channel.ID.String() }, none, 401, 403, 200},
+		{"PATCH /api/v1/channels/{id}", func(f *fixture) string { return "/api/v1/channels/" + f.channel.ID.String() }, func(*fixture) any { return map[string]any{"name": "Renamed"} }, 401, 403, 200},
+		{"GET /api/v1/settings", p("/api/v1/settings"), none, 401, 200, 200},
+		{"PUT /api/v1/settings", p("/api/v1/settings"), func(*fixture) any { return map[string]any{"segmented_view": true} }, 401, 403, 200},
+		{"(unknown) GET /api/v1/nothing-here", p("/api/v1/nothing-here"), none, 401, 404, 404},
+	}
+	covered := map[string]bool{}
+	for _, r := range rows {
+		covered[r.pattern] = true
+	}
+	for _, pat := range e.App.Server.Patterns() {
+		if !covered[pat] {
+			t.Errorf("route %q has no row in the authorization table", pat)
+		}
+	}
+	for _, r := range rows {
+		for _, who := range []string{"anonymous", "agent", "admin"} {
+			t.Run(r.pattern+"/"+who, func(t *testing.T) {
+				f := newFixture(t, e)
+				var c *apptest.Client
+				want := r.anon
+				switch who {
+				case "anonymous":
+					c = e.Anonymous(t)
+				case "agent":
+					c, want = e.Login(t, e.User(t, "Agent "+f.team.ID.String(), auth.RoleAgent, f.team.ID)), r.agent
+				case "admin":
+					c, want = e.Login(t, e.User(t, "Admin "+f.team.ID.String(), auth.RoleAdmin)), r.admin
+				}
+				method := r.pattern[:slices.Index([]byte(r.pattern), ' ')]
+				if r.pattern[0] == '(' {
+					method = "GET"
+				}
+				res := c.Do(method, r.path(f), r.body(f))
+				if res.Status != want {
+					t.Fatalf("%s %s as %s = %d %s; want %d", method, r.path(f), who, res.Status, res.Body, want)
+				}
+				if want >= 400 {
+					code := map[int]string{401: "unauthenticated", 403: "forbidden", 404: "not_found"}[want]
+					if res.ErrorCode() != code {
+						t.Errorf("error code = %q, want %q (%s)", res.ErrorCode(), code, res.Body)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestPublicEndpoints: health, readiness and metrics answer without a login.
+func TestPublicEndpoints(t *testing.T) {
+	e := apptest.New(t, nil)
+	c := e.Anonymous(t)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "papo_http_requests_total"} {
+		res := c.Do("GET", path, nil)
+		if res.Status != http.StatusOK || !bytes.Contains(res.Body, []byte(want)) {
+			t.Errorf("GET %s = %d %q", path, res.Status, res.Body[:min(len(res.Body), 200)])
+		}
+	}
+}

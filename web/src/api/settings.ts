@@ -1,0 +1,22 @@
+import { http } from './http'
+
+export interface Settings {
+  segmented_view: boolean
+  closing_message?: { enabled: boolean; text: string }
+  survey?: {
+    on_manual_close: boolean
+    on_inactivity_close: boolean
+    question: string
+    options: string[]
+    answer_timeout_minutes: number
+  }
+  greeting?: { enabled: boolean; text: string }
+  out_of_hours?: { enabled: boolean; text: string }
+  inactivity_close?: { enabled: boolean; hours: number }
+  [key: string]: unknown
+}
+
+export const settingsApi = {
+  get: () => http.get<Settings>('/settings'),
+  put: (settings: Settings) => http.put<Settings>('/settings', settings),
+}
