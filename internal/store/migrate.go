@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
@@ -16,7 +17,7 @@ var migrations embed.FS
 // Migrate brings the schema up to date. On PostgreSQL a session lock keeps
 // several instances starting at once from migrating twice.
 func (db *DB) Migrate(ctx context.Context) error {
-	p, err := db.migrator()
+	p, err := db.migrator(ctx)
 	if err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // SchemaVersion returns the version of the newest applied migration.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
-	p, err := db.migrator()
+	p, err := db.migrator(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -39,7 +40,7 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-func (db *DB) migrator() (*goose.Provider, error) {
+func (db *DB) migrator(ctx context.Context) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
@@ -48,12 +49,24 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	var opts []goose.ProviderOption
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// The advisory lock is per database; key it by schema so that
+		// instances sharing a schema queue while databases of other schemas
+		// (test runs) migrate side by side.
+		var schema string
+		if err := db.W.GetContext(ctx, &schema, "SELECT current_schema()"); err != nil {
+			return nil, fmt.Errorf("store: current schema: %w", err)
+		}
+		h := fnv.New64a()
+		h.Write([]byte("papo-migrate:" + schema))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("store: migration lock: %w", err)
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
+	// Issues add migrations in numbered ranges of their own; a database that
+	// already has a higher one still takes a lower one that is new.
+	opts = append(opts, goose.WithAllowOutofOrder(true))
 	p, err := goose.NewProvider(dialect, db.W.DB, sub, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)
