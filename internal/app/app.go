@@ -18,8 +18,10 @@ import (
 	"papo/internal/clock"
 	"papo/internal/config"
 	"papo/internal/contact"
+	"papo/internal/conversation"
 	"papo/internal/demo"
 	"papo/internal/httpapi"
+	"papo/internal/message"
 	"papo/internal/secret"
 	"papo/internal/settings"
 	"papo/internal/store"
@@ -47,6 +49,8 @@ type App struct {
 	Contacts *contact.Service
 	Channels *channel.Service
 	Settings *settings.Service
+	Conv     *conversation.Service
+	Messages *message.Service
 	Server   *httpapi.Server
 	closers  []func() error
 }
@@ -100,6 +104,13 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 		return nil, err
 	}
 
+	if a.Conv, err = conversation.New(conversation.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts, Settings: a.Settings}); err != nil {
+		return nil, err
+	}
+	if a.Messages, err = message.New(message.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts}); err != nil {
+		return nil, err
+	}
+
 	if cfg.Admin.Email != "" {
 		if err = a.ensureAdmin(ctx); err != nil {
 			return nil, err
@@ -115,7 +126,7 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	var sandbox http.Handler // wired in by the WhatsApp issue
 	a.Server = httpapi.New(httpapi.Options{
 		Log: log, DB: a.DB, Now: now, Auth: a.Auth, Teams: a.Teams, Contacts: a.Contacts, Channels: a.Channels,
-		Settings: a.Settings, BaseURL: cfg.BaseURL, CursorKey: key, Web: web.Handler(), Sandbox: sandbox,
+		Settings: a.Settings, Conv: a.Conv, Messages: a.Messages, BaseURL: cfg.BaseURL, CursorKey: key, Web: web.Handler(), Sandbox: sandbox,
 		Registry: o.Registry,
 	})
 	return a, nil

@@ -24,7 +24,7 @@ import (
 	"papo/internal/store"
 )
 
-//go:embed queries*.sql
+//go:embed *.sql
 var queryFS embed.FS
 
 // Role is what a user may do: admins configure and see every team; agents

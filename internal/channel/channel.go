@@ -21,7 +21,7 @@ import (
 	"papo/internal/store"
 )
 
-//go:embed queries*.sql
+//go:embed *.sql
 var queryFS embed.FS
 
 // Defaults of a new channel.

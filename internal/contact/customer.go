@@ -22,7 +22,7 @@ import (
 	"papo/internal/store"
 )
 
-//go:embed queries*.sql
+//go:embed *.sql
 var queryFS embed.FS
 
 // Customer is a person registered in the helpdesk (F04): their name is what
@@ -87,6 +87,13 @@ type queries struct {
 	DeleteKeys      string `query:"delete-customer-keys"`
 	InsertKey       string `query:"insert-customer-key"`
 	CustomerByKeys  string `query:"customer-by-keys,in"`
+
+	GetContact         string `query:"get-contact"`
+	GetContacts        string `query:"get-contacts,in"`
+	UpsertContact      string `query:"upsert-contact"`
+	SetAutomationBlock string `query:"set-automation-block"`
+	ContactsToRematch  string `query:"contacts-to-rematch,in"`
+	SetContactCustomer string `query:"set-contact-customer"`
 }
 
 // New returns a Service.
@@ -133,7 +140,10 @@ func (s *Service) CreateCustomer(ctx context.Context, p *auth.Principal, in Cust
 		if err := tx.GetContext(ctx, &c.ID, s.q.InsertCustomer, c.Name, c.Email, c.Organization, c.Phones, searchText(&c), now, now); err != nil {
 			return fmt.Errorf("contact: insert customer: %w", err)
 		}
-		return s.writeKeys(ctx, tx, &c)
+		if err := s.writeKeys(ctx, tx, &c); err != nil {
+			return err
+		}
+		return s.rematch(ctx, tx, &c)
 	})
 	if err != nil {
 		return nil, err
@@ -160,7 +170,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *auth.Principal, id stor
 		if _, err := tx.ExecContext(ctx, s.q.DeleteKeys, id); err != nil {
 			return fmt.Errorf("contact: update customer phones: %w", err)
 		}
-		return s.writeKeys(ctx, tx, &c)
+		if err := s.writeKeys(ctx, tx, &c); err != nil {
+			return err
+		}
+		return s.rematch(ctx, tx, &c)
 	})
 	if err != nil {
 		return nil, err

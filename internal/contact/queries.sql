@@ -30,3 +30,40 @@ INSERT INTO customer_phone_keys (match_key, customer_id) VALUES (?, ?) ON CONFLI
 -- Expanded with sqlx.In: the oldest customer having any of the keys.
 SELECT c.id, c.name, c.email, c.organization, c.phones FROM customers c
 WHERE c.id = (SELECT MIN(k.customer_id) FROM customer_phone_keys k WHERE k.match_key IN (?));
+
+-- name: get-contact
+-- args: id
+SELECT ct.id, ct.wa_id, ct.bsuid, ct.phone, ct.profile_name, ct.customer_id, ct.automation_blocked,
+       COALESCE(cu.name, '') AS customer_name
+FROM contacts ct LEFT JOIN customers cu ON cu.id = ct.customer_id
+WHERE ct.id = ?;
+
+-- name: get-contacts
+-- Expanded with DB.In: several contacts by id.
+SELECT ct.id, ct.wa_id, ct.bsuid, ct.phone, ct.profile_name, ct.customer_id, ct.automation_blocked,
+       COALESCE(cu.name, '') AS customer_name
+FROM contacts ct LEFT JOIN customers cu ON cu.id = ct.customer_id
+WHERE ct.id IN (?);
+
+-- name: upsert-contact
+-- args: wa_id, phone, profile_name, customer_id, created_at, updated_at
+-- A new profile name replaces the old one; an empty one keeps it.
+INSERT INTO contacts (wa_id, phone, profile_name, customer_id, automation_blocked, created_at, updated_at)
+VALUES (?, ?, ?, ?, FALSE, ?, ?)
+ON CONFLICT (wa_id) DO UPDATE SET
+    profile_name = CASE WHEN excluded.profile_name <> '' THEN excluded.profile_name ELSE contacts.profile_name END,
+    updated_at = excluded.updated_at
+RETURNING id;
+
+-- name: set-automation-block
+-- args: blocked, updated_at, id
+UPDATE contacts SET automation_blocked = ?, updated_at = ? WHERE id = ?;
+
+-- name: contacts-to-rematch
+-- Expanded with DB.In: contacts that pointed at a customer, or whose wa_id is one of the keys.
+-- args: customer_id, keys
+SELECT id, wa_id FROM contacts WHERE customer_id = ? OR wa_id IN (?);
+
+-- name: set-contact-customer
+-- args: customer_id, id
+UPDATE contacts SET customer_id = ? WHERE id = ?;

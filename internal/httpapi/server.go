@@ -19,6 +19,8 @@ import (
 	"papo/internal/channel"
 	"papo/internal/clock"
 	"papo/internal/contact"
+	"papo/internal/conversation"
+	"papo/internal/message"
 	"papo/internal/settings"
 	"papo/internal/store"
 	"papo/internal/team"
@@ -35,6 +37,8 @@ type Options struct {
 	Contacts *contact.Service
 	Channels *channel.Service
 	Settings *settings.Service
+	Conv     *conversation.Service
+	Messages *message.Service
 	// BaseURL is papo's public URL; https makes cookies Secure.
 	BaseURL string
 	// CursorKey signs paging cursors, so a cursor papo did not issue is refused.
@@ -55,6 +59,8 @@ type Server struct {
 	contacts *contact.Service
 	channels *channel.Service
 	settings *settings.Service
+	conv     *conversation.Service
+	messages *message.Service
 	secure   bool
 	cursor   []byte
 	registry *prometheus.Registry
@@ -67,7 +73,7 @@ type Server struct {
 func New(o Options) *Server {
 	s := &Server{
 		log: o.Log, db: o.DB, now: o.Now, auth: o.Auth, teams: o.Teams, contacts: o.Contacts,
-		channels: o.Channels, settings: o.Settings, secure: strings.HasPrefix(o.BaseURL, "https://"),
+		channels: o.Channels, settings: o.Settings, conv: o.Conv, messages: o.Messages, secure: strings.HasPrefix(o.BaseURL, "https://"),
 		registry: o.Registry,
 	}
 	if s.log == nil {

@@ -17,7 +17,7 @@ import (
 	"papo/internal/store"
 )
 
-//go:embed queries*.sql
+//go:embed *.sql
 var queryFS embed.FS
 
 // Document is the whole settings document. PUT replaces it; absent fields

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io/fs"
 	"reflect"
@@ -12,23 +11,46 @@ import (
 )
 
 // LoadQueries fills the string fields of dst (a pointer to a struct) tagged
-// `query:"name"` with the SQL of the block "-- name: name" in queries.sql of
-// fsys, or in queries.<dialect>.sql when that file has a block of the same
-// name (the dialect file wins). Placeholders are written "?" and rebound for
-// the dialect — except for fields tagged `query:"name,in"`, whose "IN (?)"
-// lists DB.In expands first. A tagged field without a block is an error, so a missing or
-// misspelt query stops start-up instead of a request.
+// `query:"name"` with the SQL of the block "-- name: name" in the .sql files
+// of fsys (a package may split its queries over several files, one per
+// concern); a block of the same name in a dialect file (queries.sqlite.sql,
+// lists.postgres.sql, …) replaces the portable one for that dialect.
+// Placeholders are written "?" and rebound for the dialect — except for
+// fields tagged `query:"name,in"`, whose "IN (?)" lists DB.In expands first.
+// A tagged field without a block, or a name defined twice, is an error, so a
+// missing or misspelt query stops start-up instead of a request.
 func LoadQueries(fsys fs.FS, d Dialect, dst any) error {
-	blocks, err := parseQueryFile(fsys, "queries.sql")
+	files, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
-		return err
+		return fmt.Errorf("store: list query files: %w", err)
 	}
-	if over, err := parseQueryFile(fsys, "queries."+string(d)+".sql"); err == nil {
-		for k, v := range over {
-			blocks[k] = v
+	blocks := map[string]string{}
+	over := map[string]string{}
+	for _, f := range files {
+		parts := strings.Split(f, ".")
+		target := blocks
+		if len(parts) == 3 {
+			if parts[1] != string(SQLite) && parts[1] != string(Postgres) {
+				return fmt.Errorf("store: %s: unknown dialect %q", f, parts[1])
+			}
+			if parts[1] != string(d) {
+				continue
+			}
+			target = over
 		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
+		b, err := parseQueryFile(fsys, f)
+		if err != nil {
+			return err
+		}
+		for k, v := range b {
+			if _, dup := target[k]; dup {
+				return fmt.Errorf("store: query %q defined twice", k)
+			}
+			target[k] = v
+		}
+	}
+	for k, v := range over {
+		blocks[k] = v
 	}
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {

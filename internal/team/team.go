@@ -20,7 +20,7 @@ import (
 	"papo/internal/store"
 )
 
-//go:embed queries*.sql
+//go:embed *.sql
 var queryFS embed.FS
 
 // Team is a group of agents and the conversations they work.

@@ -23,7 +23,6 @@ CREATE TABLE conversations (
     contact_id       INTEGER NOT NULL REFERENCES contacts (id),
     team_id          INTEGER NOT NULL REFERENCES teams (id),
     assignee_id      INTEGER REFERENCES users (id),
-    last_assignee_id INTEGER REFERENCES users (id), -- who held it last (closed lists)
     status           TEXT NOT NULL CHECK (status IN ('pending', 'resolved', 'closed')),
     unread_count     INTEGER NOT NULL DEFAULT 0,
     last_message_id  INTEGER,
@@ -44,7 +43,8 @@ CREATE INDEX conversations_open_team ON conversations (team_id, last_activity_at
 CREATE INDEX conversations_unassigned_team ON conversations (team_id, last_activity_at DESC, id DESC) WHERE status <> 'closed' AND assignee_id IS NULL;
 CREATE INDEX conversations_assignee ON conversations (assignee_id, last_activity_at DESC, id DESC) WHERE status <> 'closed';
 CREATE INDEX conversations_closed ON conversations (last_activity_at DESC, id DESC) WHERE status = 'closed';
-CREATE INDEX conversations_closed_assignee ON conversations (last_assignee_id, last_activity_at DESC, id DESC) WHERE status = 'closed';
+-- A closed conversation keeps its assignee: the agent who held it last.
+CREATE INDEX conversations_closed_assignee ON conversations (assignee_id, last_activity_at DESC, id DESC) WHERE status = 'closed';
 CREATE INDEX conversations_closed_team ON conversations (team_id, last_activity_at DESC, id DESC) WHERE status = 'closed';
 
 CREATE TABLE media (
