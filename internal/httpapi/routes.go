@@ -39,6 +39,16 @@ func (s *Server) routes(web, sandbox http.Handler) http.Handler {
 	h("GET /api/v1/settings", s.getSettings)
 	h("PUT /api/v1/settings", adminOnly(s.putSettings))
 
+	// -- conversations: lists and search (inbox) --
+
+	// -- conversations: detail, actions, timeline, notes, summary; contacts --
+
+	// -- canned responses --
+
+	// -- messages, media, templates (WhatsApp outbound) --
+
+	// -- tickets --
+
 	// Anything else under /api/v1/ is an API 404 (after authentication).
 	api.Handle("/api/v1/", s.wrap(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 
@@ -51,6 +61,8 @@ func (s *Server) routes(web, sandbox http.Handler) http.Handler {
 	})
 	root.Handle("GET /readyz", s.wrap(s.ready))
 	root.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	// -- WhatsApp webhook (public: authenticated by its signature) --
+
 	if sandbox != nil {
 		root.Handle("/sandbox/", http.StripPrefix("/sandbox", sandbox))
 	}
