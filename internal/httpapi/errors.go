@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -82,5 +81,3 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // fieldError is a 400 naming one field.
 func fieldError(field, msg string) error { return apperr.Invalid(field, msg) }
-
-var _ = slog.LevelDebug
