@@ -222,6 +222,4 @@ func userCreate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-func sandboxCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errors.New("sandbox: not available in this build yet")
-}
+// sandboxCmd lives in sandbox.go.

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"papo/internal/auth"
+	"papo/internal/canned"
 	"papo/internal/channel"
 	"papo/internal/clock"
 	"papo/internal/config"
@@ -21,11 +22,16 @@ import (
 	"papo/internal/conversation"
 	"papo/internal/demo"
 	"papo/internal/httpapi"
+	"papo/internal/inbound"
+	"papo/internal/jobs"
 	"papo/internal/message"
+	"papo/internal/outbound"
+	sandboxpkg "papo/internal/sandbox"
 	"papo/internal/secret"
 	"papo/internal/settings"
 	"papo/internal/store"
 	"papo/internal/team"
+	"papo/internal/ticket"
 	"papo/web"
 )
 
@@ -51,7 +57,20 @@ type App struct {
 	Settings *settings.Service
 	Conv     *conversation.Service
 	Messages *message.Service
+	Canned   *canned.Service
+	Tickets  *ticket.Service
 	Server   *httpapi.Server
+	// Inbound receives the WhatsApp webhook (group commit, media downloads).
+	Inbound *inbound.Service
+	// Sandbox is the Cloud API imitation served under /sandbox/ (nil unless
+	// PAPO_SANDBOX or the demo); see sandbox.go.
+	Sandbox *sandboxpkg.Sandbox
+	// Jobs is the durable job queue (River); Outbound sends WhatsApp
+	// messages through it (outbound.go).
+	Jobs     *jobs.Queue
+	Outbound *outbound.Service
+	link     outboundLink
+	now      clock.Clock
 	closers  []func() error
 }
 
@@ -104,10 +123,30 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 		return nil, err
 	}
 
-	if a.Conv, err = conversation.New(conversation.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts, Settings: a.Settings}); err != nil {
+	// The last WhatsApp ticket under each contact (F13): the conversation
+	// service shows it, the ticket service shares it.
+	ticketRefs, err := ticket.NewRefs(a.DB)
+	if err != nil {
+		return nil, err
+	}
+	if a.Conv, err = conversation.New(conversation.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts, Settings: a.Settings,
+		Tickets: ticketRefs, Receipts: &a.link}); err != nil {
 		return nil, err
 	}
 	if a.Messages, err = message.New(message.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts}); err != nil {
+		return nil, err
+	}
+	// The WhatsApp webhook's receiving side (F25): its committers and media
+	// worker run until Close. The outbound sender calls a.Inbound.ApplyPending.
+	if a.Inbound, err = inbound.New(inbound.Options{DB: a.DB, Log: log, Now: now, Channels: a.Channels,
+		Contacts: a.Contacts, Conv: a.Conv, Messages: a.Messages, HTTP: inboundHTTP()}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.Inbound.Close)
+	if a.Tickets, err = ticket.New(ticket.Options{DB: a.DB, Log: log, Now: now, Conv: a.Conv, Messages: a.Messages, Refs: ticketRefs}); err != nil {
+		return nil, err
+	}
+	if a.Canned, err = canned.New(canned.Options{DB: a.DB, Log: log, Now: now, Conv: a.Conv, Contacts: a.Contacts, Teams: a.Teams}); err != nil {
 		return nil, err
 	}
 
@@ -118,16 +157,28 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	}
 	if cfg.Demo {
 		if err = demo.Seed(ctx, demo.Services{Auth: a.Auth, Teams: a.Teams, Contacts: a.Contacts, Channels: a.Channels,
-			Settings: a.Settings}, cfg.BaseURL); err != nil {
+			Settings: a.Settings, Canned: a.Canned}, cfg.BaseURL); err != nil {
 			return nil, fmt.Errorf("app: demo workspace: %w", err)
 		}
 	}
 
-	var sandbox http.Handler // wired in by the WhatsApp issue
+	a.now = now
+	if err = a.startOutbound(ctx); err != nil {
+		return nil, err
+	}
+
+	var sandbox http.Handler // sandbox.go (F27)
+	if sandbox, err = a.startSandbox(ctx); err != nil {
+		return nil, err
+	}
 	a.Server = httpapi.New(httpapi.Options{
 		Log: log, DB: a.DB, Now: now, Auth: a.Auth, Teams: a.Teams, Contacts: a.Contacts, Channels: a.Channels,
 		Settings: a.Settings, Conv: a.Conv, Messages: a.Messages, BaseURL: cfg.BaseURL, CursorKey: key, Web: web.Handler(), Sandbox: sandbox,
 		Registry: o.Registry,
+		Canned:   a.Canned,
+		Tickets:  a.Tickets,
+		Inbound:  a.Inbound,
+		Outbound: a.Outbound,
 	})
 	return a, nil
 }

@@ -100,6 +100,14 @@ type Options struct {
 	Now      clock.Clock
 	Contacts *contact.Service
 	Settings *settings.Service
+	// Closing sends the closing message and survey when an agent closes a
+	// conversation (F16); nil sends nothing. See actions.go.
+	Closing ClosingSender
+	// Receipts queues WhatsApp read receipts (POST …/read); nil sends none.
+	Receipts ReadReceipts
+	// Tickets fills each contact's last WhatsApp ticket (F13); nil leaves
+	// it null. See ticketrefs.go.
+	Tickets TicketRefs
 }
 
 // Service manages conversations. It is safe for concurrent use.
@@ -110,6 +118,10 @@ type Service struct {
 	contacts *contact.Service
 	settings *settings.Service
 	q        queries
+	closing  ClosingSender // actions.go
+	receipts ReadReceipts  // actions.go
+	tickets  TicketRefs    // ticketrefs.go
+	lq       listQueries   // lists.go
 }
 
 type queries struct {
@@ -120,11 +132,38 @@ type queries struct {
 	RecordInbound  string `query:"record-inbound"`
 	RecordOutbound string `query:"record-outbound"`
 	LastMessages   string `query:"last-messages,in"`
+
+	// actions.sql, timeline.sql, summary.sql (detail, actions, timeline, summary)
+	Take           string `query:"take-conversation"`
+	AssignTo       string `query:"assign-conversation"`
+	Assignable     string `query:"assignable-user"`
+	TeamExists     string `query:"team-exists"`
+	ForwardTo      string `query:"forward-conversation"`
+	SetStatus      string `query:"set-conversation-status"`
+	CloseManual    string `query:"close-conversation"`
+	MarkRead       string `query:"mark-conversation-read"`
+	LatestInbound  string `query:"latest-inbound-wa-id"`
+	InsertEvent    string `query:"insert-event"`
+	OfContact      string `query:"conversations-of-contact"`
+	TimelineMsgs   string `query:"timeline-messages"`
+	TimelineEvents string `query:"timeline-events"`
+	MessagesSince  string `query:"messages-since"`
+	SummaryEvents  string `query:"summary-events"`
+	SummaryCounts  string `query:"summary-message-counts"`
+	SummaryTickets string `query:"summary-tickets"`
+	SummaryUsers   string `query:"summary-user-names,in"`
+	SummaryTeams   string `query:"summary-team-names,in"`
+
+	// reply.sql (taking a conversation by replying; WhatsApp outbound)
+	ReplyTake  string `query:"reply-take"`
+	ReplyEvent string `query:"reply-assigned-event"`
 }
 
 // New returns a Service.
 func New(o Options) (*Service, error) {
 	s := &Service{db: o.DB, log: o.Log, now: o.Now, contacts: o.Contacts, settings: o.Settings}
+	s.closing, s.receipts = o.Closing, o.Receipts
+	s.tickets = o.Tickets
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -132,6 +171,9 @@ func New(o Options) (*Service, error) {
 		s.now = clock.Real
 	}
 	if err := store.LoadQueries(queryFS, o.DB.Dialect, &s.q); err != nil {
+		return nil, fmt.Errorf("conversation: %w", err)
+	}
+	if err := store.LoadQueries(queryFS, o.DB.Dialect, &s.lq); err != nil { // lists.go
 		return nil, fmt.Errorf("conversation: %w", err)
 	}
 	return s, nil
@@ -160,7 +202,7 @@ func (s *Service) LoadVisible(ctx context.Context, q store.Queryer, p *auth.Prin
 	if err != nil {
 		return nil, err
 	}
-	seg, err := s.segmented(ctx)
+	seg, err := s.segmentedIn(ctx, q) // through q when it is a transaction (actions.go)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +249,9 @@ func (s *Service) Present(ctx context.Context, q store.Queryer, rows []Row) ([]C
 	}
 	contacts, err := s.contacts.GetContacts(ctx, q, contactIDs)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.WithTicketRefs(ctx, q, contacts); err != nil { // F13
 		return nil, err
 	}
 	last := map[store.ID]*MessageSummary{}

@@ -11,6 +11,7 @@ import (
 
 	"papo/internal/apperr"
 	"papo/internal/auth"
+	"papo/internal/canned"
 	"papo/internal/channel"
 	"papo/internal/contact"
 	"papo/internal/settings"
@@ -33,6 +34,7 @@ type Services struct {
 	Contacts *contact.Service
 	Channels *channel.Service
 	Settings *settings.Service
+	Canned   *canned.Service // nil: no canned responses (canned.go)
 }
 
 // Seed creates the demo workspace unless it exists.
@@ -88,6 +90,9 @@ func Seed(ctx context.Context, s Services, baseURL string) error {
 	doc.Greeting.Enabled = true
 	if _, err := s.Settings.Put(ctx, doc); err != nil {
 		return fmt.Errorf("demo: settings: %w", err)
+	}
+	if err := seedCanned(ctx, s.Canned, support.ID); err != nil {
+		return err
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -78,6 +79,55 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"PATCH /api/v1/channels/{id}", func(f *fixture) string { return "/api/v1/channels/" + f.channel.ID.String() }, func(*fixture) any { return map[string]any{"name": "Renamed"} }, 401, 403, 200},
 		{"GET /api/v1/settings", p("/api/v1/settings"), none, 401, 200, 200},
 		{"PUT /api/v1/settings", p("/api/v1/settings"), func(*fixture) any { return map[string]any{"segmented_view": true} }, 401, 403, 200},
+		// tickets (F11, F12, F22): the agent is in the ticket's team (tickets_test.go has the other team's 404s)
+		{"GET /api/v1/tickets", p("/api/v1/tickets"), none, 401, 200, 200},
+		{"POST /api/v1/tickets", p("/api/v1/tickets"), func(f *fixture) any { return map[string]any{"title": "Novo", "team_id": f.team.ID} }, 401, 201, 201},
+		{"GET /api/v1/tickets/{number}", tkFixtureTicket, none, 401, 200, 200},
+		{"PATCH /api/v1/tickets/{number}", tkFixtureTicket, func(*fixture) any { return map[string]any{"status": "in_progress"} }, 401, 200, 200},
+		{"POST /api/v1/tickets/{number}/messages", func(f *fixture) string { return tkFixtureTicket(f) + "/messages" }, func(f *fixture) any {
+			c := tkNewChat(f.t, f.env, f.channel, "Oi")
+			return map[string]any{"conversation_id": c.Conv.ID, "message_ids": c.Msgs}
+		}, 401, 200, 200},
+		// conversation lists (F01, F02): Others is an admin's view (conversations_list_test.go has the rest)
+		{"GET /api/v1/conversations", p("/api/v1/conversations"), none, 401, 200, 200},
+		{"(view=others) GET /api/v1/conversations", p("/api/v1/conversations?view=others"), none, 401, 403, 200},
+		// conversation detail, actions, timeline, notes, summary; contacts (F03, F06–F10, F16, F17, F30, F31): the
+		// agent is in the conversation's team (visibility_test.go has every other caller and state)
+		{"GET /api/v1/conversations/{id}", cvFixture(""), none, 401, 200, 200},
+		{"POST /api/v1/conversations/{id}/assign", cvFixture("/assign"), func(f *fixture) any { return map[string]any{"assignee_id": f.agent.ID} }, 401, 403, 200},
+		{"POST /api/v1/conversations/{id}/forward", cvFixture("/forward"), func(f *fixture) any {
+			return map[string]any{"team_id": f.env.Team(f.t, "Destino "+newWaID()).ID, "note": "para vocês"}
+		}, 401, 200, 200},
+		{"POST /api/v1/conversations/{id}/status", cvFixture("/status"), func(*fixture) any { return map[string]any{"status": "resolved"} }, 401, 200, 200},
+		{"POST /api/v1/conversations/{id}/close", cvFixture("/close"), none, 401, 200, 200},
+		{"POST /api/v1/conversations/{id}/read", cvFixture("/read"), none, 401, 200, 200},
+		{"GET /api/v1/conversations/{id}/timeline", cvFixture("/timeline"), none, 401, 200, 200},
+		{"GET /api/v1/conversations/{id}/messages", cvFixture("/messages?within_hours=24"), none, 401, 200, 200},
+		{"POST /api/v1/conversations/{id}/notes", cvFixture("/notes"), func(*fixture) any { return map[string]any{"text": "nota"} }, 401, 201, 201},
+		{"GET /api/v1/conversations/{id}/summary", cvFixture("/summary"), none, 401, 200, 200},
+		{"GET /api/v1/contacts/{id}", ctFixture(""), none, 401, 200, 200},
+		{"PUT /api/v1/contacts/{id}/automation-block", ctFixture("/automation-block"), func(*fixture) any { return map[string]any{"blocked": true} }, 401, 200, 200},
+		// canned responses (F14): everyone reads and renders, admins manage
+		{"GET /api/v1/canned-responses", p("/api/v1/canned-responses"), none, 401, 200, 200},
+		{"POST /api/v1/canned-responses", p("/api/v1/canned-responses"), func(*fixture) any {
+			return map[string]any{"shortcut": fmt.Sprintf("n%d", waSeq.Add(1)), "title": "T", "body": "B"}
+		}, 401, 403, 201},
+		{"PATCH /api/v1/canned-responses/{id}", cnFixture(""), func(*fixture) any { return map[string]any{"title": "Novo título"} }, 401, 403, 200},
+		{"DELETE /api/v1/canned-responses/{id}", cnFixture(""), none, 401, 403, 204},
+		{"POST /api/v1/canned-responses/{id}/render", cnFixture("/render"), func(f *fixture) any {
+			c, _ := inbound(f.t, f.env, f.channel, newWaID(), "oi", f.env.Clock.Now())
+			return map[string]any{"conversation_id": c.ID}
+		}, 401, 200, 200},
+		// messages, media, templates (F15, F18, F26): the agent is in the conversation's team; templates are
+		// listed to every user (agents pick one when the window is closed); internal/outbound has the rest
+		{"POST /api/v1/conversations/{id}/messages", obConv("/messages"), func(*fixture) any { return map[string]any{"type": "text", "text": "Olá"} }, 401, 202, 202},
+		{"POST /api/v1/conversations/{id}/template-preview", obConv("/template-preview"), obTemplatePreview, 401, 200, 200},
+		{"POST /api/v1/media", p("/api/v1/media"), func(*fixture) any {
+			return map[string]any{"filename": "a.txt", "mime_type": "text/plain", "data": "b2zDoQ=="}
+		}, 401, 201, 201},
+		{"GET /api/v1/media/{id}", obMedia, none, 401, 200, 200},
+		{"GET /api/v1/channels/{id}/templates", func(f *fixture) string { return "/api/v1/channels/" + f.channel.ID.String() + "/templates" }, none, 401, 200, 200},
+		{"POST /api/v1/channels/{id}/templates/sync", obSandboxChannel("/templates/sync"), none, 401, 403, 200},
 		{"(unknown) GET /api/v1/nothing-here", p("/api/v1/nothing-here"), none, 401, 404, 404},
 	}
 	covered := map[string]bool{}
@@ -126,7 +176,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 func TestPublicEndpoints(t *testing.T) {
 	e := apptest.New(t, nil)
 	c := e.Anonymous(t)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "papo_http_requests_total"} {
+	// In this order: /metrics shows the requests counted before it.
+	for _, tc := range []struct{ path, want string }{{"/healthz", "ok"}, {"/readyz", "ready"}, {"/metrics", `papo_http_requests_total{code="200",route="GET /healthz"} 1`}} {
+		path, want := tc.path, tc.want
 		res := c.Do("GET", path, nil)
 		if res.Status != http.StatusOK || !bytes.Contains(res.Body, []byte(want)) {
 			t.Errorf("GET %s = %d %q", path, res.Status, res.Body[:min(len(res.Body), 200)])

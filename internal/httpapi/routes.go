@@ -40,14 +40,43 @@ func (s *Server) routes(web, sandbox http.Handler) http.Handler {
 	h("PUT /api/v1/settings", adminOnly(s.putSettings))
 
 	// -- conversations: lists and search (inbox) --
+	h("GET /api/v1/conversations", s.listConversations)
 
 	// -- conversations: detail, actions, timeline, notes, summary; contacts --
+	h("GET /api/v1/conversations/{id}", s.getConversation)
+	h("POST /api/v1/conversations/{id}/assign", s.assignConversation)
+	h("POST /api/v1/conversations/{id}/forward", s.forwardConversation)
+	h("POST /api/v1/conversations/{id}/status", s.setConversationStatus)
+	h("POST /api/v1/conversations/{id}/close", s.closeConversation)
+	h("POST /api/v1/conversations/{id}/read", s.readConversation)
+	h("GET /api/v1/conversations/{id}/timeline", s.conversationTimeline)
+	h("GET /api/v1/conversations/{id}/messages", s.conversationMessagesWithin)
+	h("POST /api/v1/conversations/{id}/notes", s.createNote)
+	h("GET /api/v1/conversations/{id}/summary", s.conversationSummary)
+	h("GET /api/v1/contacts/{id}", s.getContact)
+	h("PUT /api/v1/contacts/{id}/automation-block", s.setAutomationBlock)
 
 	// -- canned responses --
+	h("GET /api/v1/canned-responses", s.listCanned)
+	h("POST /api/v1/canned-responses", adminOnly(s.createCanned))
+	h("PATCH /api/v1/canned-responses/{id}", adminOnly(s.updateCanned))
+	h("DELETE /api/v1/canned-responses/{id}", adminOnly(s.deleteCanned))
+	h("POST /api/v1/canned-responses/{id}/render", s.renderCanned)
 
 	// -- messages, media, templates (WhatsApp outbound) --
+	h("POST /api/v1/conversations/{id}/messages", s.sendMessage)
+	h("POST /api/v1/conversations/{id}/template-preview", s.templatePreview)
+	h("POST /api/v1/media", s.uploadMedia)
+	h("GET /api/v1/media/{id}", s.getMedia)
+	h("GET /api/v1/channels/{id}/templates", s.listTemplates)
+	h("POST /api/v1/channels/{id}/templates/sync", adminOnly(s.syncTemplates))
 
 	// -- tickets --
+	h("GET /api/v1/tickets", s.listTickets)
+	h("POST /api/v1/tickets", s.createTicket)
+	h("GET /api/v1/tickets/{number}", s.getTicket)
+	h("PATCH /api/v1/tickets/{number}", s.updateTicket)
+	h("POST /api/v1/tickets/{number}/messages", s.linkTicketMessages)
 
 	// Anything else under /api/v1/ is an API 404 (after authentication).
 	api.Handle("/api/v1/", s.wrap(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
@@ -62,6 +91,8 @@ func (s *Server) routes(web, sandbox http.Handler) http.Handler {
 	root.Handle("GET /readyz", s.wrap(s.ready))
 	root.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	// -- WhatsApp webhook (public: authenticated by its signature) --
+	root.Handle("GET /webhooks/whatsapp", s.wrap(s.webhookVerify))
+	root.Handle("POST /webhooks/whatsapp", s.wrap(s.webhookReceive))
 
 	if sandbox != nil {
 		root.Handle("/sandbox/", http.StripPrefix("/sandbox", sandbox))

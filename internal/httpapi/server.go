@@ -16,14 +16,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"papo/internal/auth"
+	"papo/internal/canned"
 	"papo/internal/channel"
 	"papo/internal/clock"
 	"papo/internal/contact"
 	"papo/internal/conversation"
+	"papo/internal/inbound"
 	"papo/internal/message"
+	"papo/internal/outbound"
 	"papo/internal/settings"
 	"papo/internal/store"
 	"papo/internal/team"
+	"papo/internal/ticket"
 )
 
 // Options wire a Server. Web and Sandbox are optional handlers mounted at
@@ -39,6 +43,12 @@ type Options struct {
 	Settings *settings.Service
 	Conv     *conversation.Service
 	Messages *message.Service
+	Canned   *canned.Service
+	Tickets  *ticket.Service
+	// Inbound receives the WhatsApp webhook (webhook.go).
+	Inbound *inbound.Service
+	// Outbound sends messages, keeps templates and uploaded media (messages.go, media.go, templates.go).
+	Outbound *outbound.Service
 	// BaseURL is papo's public URL; https makes cookies Secure.
 	BaseURL string
 	// CursorKey signs paging cursors, so a cursor papo did not issue is refused.
@@ -61,6 +71,10 @@ type Server struct {
 	settings *settings.Service
 	conv     *conversation.Service
 	messages *message.Service
+	canned   *canned.Service
+	tickets  *ticket.Service
+	inbound  *inbound.Service  // webhook.go
+	outbound *outbound.Service // messages.go, media.go, templates.go
 	secure   bool
 	cursor   []byte
 	registry *prometheus.Registry
@@ -76,6 +90,10 @@ func New(o Options) *Server {
 		channels: o.Channels, settings: o.Settings, conv: o.Conv, messages: o.Messages, secure: strings.HasPrefix(o.BaseURL, "https://"),
 		registry: o.Registry,
 	}
+	s.canned = o.Canned
+	s.tickets = o.Tickets
+	s.inbound = o.Inbound
+	s.outbound = o.Outbound
 	if s.log == nil {
 		s.log = slog.Default()
 	}

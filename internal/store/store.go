@@ -84,13 +84,14 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	// synchronous=FULL: a transaction acknowledged to a caller (a webhook
 	// delivery answered 200) survives power loss, not only a crash.
+	// temp_store(MEMORY): statement journals (a write statement inside a
+	// transaction that touches triggers or constraints keeps the pages it
+	// changes, to undo just itself) stay in memory instead of a temp file.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(FULL)&_time_format=sqlite"
+		"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
 	dsn := "file:" + path + "?" + common
-	w, err := sqlx.Open("sqlite", dsn+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("store: open sqlite: %w", err)
-	}
+	// Connections keep their compiled statements (stmtcache.go).
+	w := sqlx.NewDb(openSQLiteDB(dsn+"&_txlock=immediate"), "sqlite")
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -99,11 +100,7 @@ func openSQLite(ctx context.Context, rawURL string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	r, err := sqlx.Open("sqlite", dsn+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
-	}
+	r := sqlx.NewDb(openSQLiteDB(dsn+"&_pragma=query_only(1)"), "sqlite")
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	return &DB{Dialect: SQLite, W: w, R: r, Path: path}, nil

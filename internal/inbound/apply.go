@@ -1,0 +1,525 @@
+package inbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"papo/internal/apperr"
+	"papo/internal/message"
+	"papo/internal/store"
+	"papo/internal/whatsapp"
+)
+
+// ReasonLanguage is the language of the failure reasons stored with failed
+// statuses (agents read them).
+const ReasonLanguage = "pt-BR"
+
+// applier applies notifications inside one transaction.
+type applier struct {
+	s        *Service
+	tx       *store.Tx
+	channels map[string]*chanInfo // by phone_number_id; nil: no such channel
+
+	// With a batch's look-ups done at once (precheck), known holds the
+	// batch's messages papo already has and waiting the ones reactions wait
+	// for, so that applying a message needs neither query; added lists what
+	// the current delivery put in known, undone by forget.
+	prechecked bool
+	deliveries []deliveryRow // deferred inserts (flushDeliveries)
+	known      map[waKey]bool
+	waiting    map[waKey]bool
+	added      []waKey
+}
+
+type waKey struct {
+	channel store.ID
+	wa      string
+}
+
+type chanInfo struct {
+	ID            store.ID `db:"id"`
+	DefaultTeamID store.ID `db:"default_team_id"`
+}
+
+func (s *Service) newApplier(tx *store.Tx) *applier {
+	return &applier{s: s, tx: tx, channels: map[string]*chanInfo{}}
+}
+
+// forget drops what the applier learnt from the delivery whose savepoint
+// was rolled back.
+func (a *applier) forget() {
+	clear(a.channels)
+	for _, k := range a.added {
+		delete(a.known, k)
+	}
+	a.added = a.added[:0]
+}
+
+// begin starts a delivery: what it adds to known is its own.
+func (a *applier) begin() { a.added = a.added[:0] }
+
+// precheck looks up, for every message of the batch at once, whether papo
+// has it already and whether reactions wait for it.
+func (a *applier) precheck(ctx context.Context, batch []*request) error {
+	ids := map[store.ID][]string{}
+	for _, r := range batch {
+		if r.n == nil {
+			continue
+		}
+		for i := range r.n.Messages {
+			m := &r.n.Messages[i]
+			ch, err := a.channel(ctx, m.PhoneNumberID)
+			if err != nil {
+				return err
+			}
+			if ch != nil && m.Type != whatsapp.TypeReaction {
+				ids[ch.ID] = append(ids[ch.ID], m.ID)
+			}
+		}
+	}
+	a.known, a.waiting = map[waKey]bool{}, map[waKey]bool{}
+	for ch, wa := range ids {
+		for len(wa) > 0 {
+			chunk := wa[:min(len(wa), 500)]
+			wa = wa[len(chunk):]
+			for _, q := range []struct {
+				query string
+				into  map[waKey]bool
+			}{{a.s.q.KnownWaIDs, a.known}, {a.s.q.WaitingTargets, a.waiting}} {
+				query, args, err := a.s.db.In(q.query, ch, chunk)
+				if err != nil {
+					return err
+				}
+				var found []string
+				if err := a.tx.SelectContext(ctx, &found, query, args...); err != nil {
+					return fmt.Errorf("inbound: batch look-up: %w", err)
+				}
+				for _, f := range found {
+					q.into[waKey{ch, f}] = true
+				}
+			}
+		}
+	}
+	a.prechecked = true
+	return nil
+}
+
+// channel finds the channel of a phone_number_id, read in the transaction
+// so that a channel's default team is always current.
+func (a *applier) channel(ctx context.Context, phoneNumberID string) (*chanInfo, error) {
+	if c, ok := a.channels[phoneNumberID]; ok {
+		return c, nil
+	}
+	var c chanInfo
+	err := store.Get(ctx, a.tx, &c, a.s.q.ChannelByPhone, phoneNumberID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.channels[phoneNumberID] = nil
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("inbound: channel of %s: %w", phoneNumberID, err)
+	}
+	a.channels[phoneNumberID] = &c
+	a.s.touch(c.ID)
+	return &c, nil
+}
+
+// outcome is what applying one notification did.
+type outcome struct {
+	applied, duplicates, ignored, failed int
+	notes                                []string
+	changes                              Changes
+	media                                bool
+}
+
+func (o *outcome) note(format string, args ...any) {
+	if len(o.notes) < 20 {
+		o.notes = append(o.notes, fmt.Sprintf(format, args...))
+	} else if len(o.notes) == 20 {
+		o.notes = append(o.notes, "…")
+	}
+}
+
+func (o *outcome) ignore(format string, args ...any) {
+	o.ignored++
+	o.note(format, args...)
+}
+
+func (o *outcome) fail(format string, args ...any) {
+	o.failed++
+	o.note(format, args...)
+}
+
+func (o *outcome) state() string {
+	switch {
+	case o.failed > 0:
+		return StateFailed
+	case o.applied+o.duplicates == 0 && o.ignored > 0:
+		return StateIgnored
+	}
+	return StateApplied
+}
+
+func (o *outcome) reason() string { return strings.Join(o.notes, "; ") }
+
+// apply applies every item of n. An error means the transaction (or the
+// savepoint) must be rolled back; items papo cannot use are noted instead.
+func (a *applier) apply(ctx context.Context, n *whatsapp.Notification) (*outcome, error) {
+	o := &outcome{}
+	for i := range n.Messages {
+		if err := a.message(ctx, o, &n.Messages[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i := range n.Statuses {
+		if err := a.status(ctx, o, &n.Statuses[i]); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range n.Errors {
+		a.s.log.Warn("inbound: WhatsApp reported an error", "phone_number_id", e.PhoneNumberID, "code", e.Code,
+			"title", e.Title, "details", e.Details)
+		o.ignore("WhatsApp error %d (%s) for %s", e.Code, firstNonEmpty(e.Details, e.Title, e.Message), e.PhoneNumberID)
+	}
+	for _, other := range n.Others {
+		a.s.log.Info("inbound: webhook field kept, not applied", "field", other.Field, "waba_id", other.WABAID)
+		o.ignore("field %q is not applied by papo", other.Field)
+	}
+	for _, iv := range n.Invalid {
+		a.s.log.Warn("inbound: webhook item could not be read", "kind", iv.Kind, "entry", iv.Entry, "change", iv.Change,
+			"index", iv.Index, "err", iv.Err)
+		if iv.Kind == whatsapp.InvalidContacts { // the messages apply, without profile names
+			o.note("unreadable %s at entry %d change %d: %v", iv.Kind, iv.Entry, iv.Change, iv.Err)
+			continue
+		}
+		o.fail("unreadable %s at entry %d change %d index %d: %v", iv.Kind, iv.Entry, iv.Change, iv.Index, iv.Err)
+	}
+	return o, nil
+}
+
+// applyHook, when set (tests only), runs before each message is applied;
+// its error fails the delivery as a bug or a broken constraint would.
+var applyHook atomic.Pointer[func(m *whatsapp.Inbound) error]
+
+// message applies one inbound message (F18): contact, conversation, message.
+func (a *applier) message(ctx context.Context, o *outcome, m *whatsapp.Inbound) error {
+	if hook := applyHook.Load(); hook != nil {
+		if err := (*hook)(m); err != nil {
+			return err
+		}
+	}
+	ch, err := a.channel(ctx, m.PhoneNumberID)
+	if err != nil {
+		return err
+	}
+	if ch == nil {
+		a.s.log.Warn("inbound: message for an unknown phone_number_id kept, not applied", "phone_number_id", m.PhoneNumberID)
+		o.ignore("message %s: unknown phone_number_id %q", m.ID, m.PhoneNumberID)
+		return nil
+	}
+	if m.Type == whatsapp.TypeReaction {
+		return a.reaction(ctx, o, ch, m)
+	}
+	if m.From == "" {
+		o.fail("message %s: the sender has no wa_id (only a business-scoped user id), which papo cannot file yet", m.ID)
+		return nil
+	}
+	key := waKey{ch.ID, m.ID}
+	if a.prechecked {
+		if a.known[key] {
+			o.duplicates++
+			return nil
+		}
+	} else if _, err := a.s.messages.IDByWaID(ctx, a.tx, ch.ID, m.ID); err == nil {
+		o.duplicates++
+		return nil
+	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return err
+	}
+	contactID, err := a.s.contacts.Upsert(ctx, a.tx, m.From, m.ProfileName)
+	if err != nil {
+		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
+	}
+	conv, created, err := a.s.conv.OpenForInbound(ctx, a.tx, ch.ID, ch.DefaultTeamID, contactID, m.Timestamp)
+	if err != nil {
+		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
+	}
+	var mediaID *store.ID
+	if whatsapp.IsMedia(m.Type) && m.Media != nil && m.Media.ID != "" {
+		id, err := a.insertMedia(ctx, ch.ID, m.Media)
+		if err != nil {
+			return fmt.Errorf("inbound: message %s: %w", m.ID, err)
+		}
+		mediaID = &id
+	}
+	typ, payload, err := Convert(m)
+	if err != nil {
+		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
+	}
+	in := message.Inbound{
+		ConversationID: conv.ID, ChannelID: ch.ID, ContactID: contactID, Type: typ, Text: m.Text,
+		MediaID: mediaID, Payload: payload, WAMessageID: m.ID, At: m.Timestamp,
+	}
+	if m.Context != nil {
+		in.ReplyToWaID = m.Context.ID
+	}
+	id, inserted, err := a.s.messages.InsertInbound(ctx, a.tx, in)
+	if err != nil {
+		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
+	}
+	if a.prechecked {
+		a.known[key] = true
+		a.added = append(a.added, key)
+	}
+	if !inserted { // applied by a concurrent batch meanwhile
+		if mediaID != nil {
+			if _, err := a.tx.ExecContext(ctx, a.s.q.DeleteMedia, *mediaID); err != nil {
+				return fmt.Errorf("inbound: drop duplicate media: %w", err)
+			}
+		}
+		o.duplicates++
+		return nil
+	}
+	if err := a.s.conv.RecordInbound(ctx, a.tx, conv.ID, id, m.Timestamp); err != nil {
+		return err
+	}
+	if created {
+		o.changes.ConversationsCreated = append(o.changes.ConversationsCreated, conv.ID)
+	} else {
+		o.changes.ConversationsUpdated = append(o.changes.ConversationsUpdated, conv.ID)
+	}
+	o.changes.MessagesCreated = append(o.changes.MessagesCreated, id)
+	if mediaID != nil {
+		o.media = true
+	}
+	// Reactions that arrived before this message.
+	if !a.prechecked || a.waiting[key] {
+		if err := a.s.applyWaitingReactions(ctx, a.tx, ch.ID, m.ID, id, &o.changes); err != nil {
+			return err
+		}
+	}
+	o.applied++
+	return nil
+}
+
+func (a *applier) insertMedia(ctx context.Context, channelID store.ID, md *whatsapp.Media) (store.ID, error) {
+	now := a.s.now()
+	var id store.ID
+	if err := a.tx.GetContext(ctx, &id, a.s.q.InsertMedia, channelID, md.ID, bound(md.MimeType, 200),
+		bound(md.Filename, 255), bound(md.SHA256, 200), now, now, now); err != nil {
+		return 0, fmt.Errorf("insert media: %w", err)
+	}
+	return id, nil
+}
+
+// reactor names who reacted, as message_reactions keeps it.
+func reactor(m *whatsapp.Inbound) string {
+	return "contact:" + firstNonEmpty(m.From, m.FromUserID)
+}
+
+// reaction applies a customer's reaction (F18): it is not a message but
+// sets (or, with no emoji, removes) the reactor's entry on the target. A
+// reaction to a message papo does not know yet waits for it.
+func (a *applier) reaction(ctx context.Context, o *outcome, ch *chanInfo, m *whatsapp.Inbound) error {
+	if m.Reaction == nil || m.Reaction.MessageID == "" {
+		o.fail("reaction %s names no message", m.ID)
+		return nil
+	}
+	who := reactor(m)
+	res, err := a.tx.ExecContext(ctx, a.s.q.InsertReaction, ch.ID, m.ID, m.Reaction.MessageID, who,
+		m.Reaction.Emoji, m.Timestamp, a.s.now())
+	if err != nil {
+		return fmt.Errorf("inbound: reaction %s: %w", m.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		o.duplicates++
+		return nil
+	}
+	o.applied++
+	target, err := a.s.messages.IDByWaID(ctx, a.tx, ch.ID, m.Reaction.MessageID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		if a.prechecked { // its message may come later in this batch
+			a.waiting[waKey{ch.ID, m.Reaction.MessageID}] = true
+		}
+		return nil // waits for its message
+	} else if err != nil {
+		return err
+	}
+	var newer int
+	if err := a.tx.GetContext(ctx, &newer, a.s.q.NewerReaction, ch.ID, m.Reaction.MessageID, who, m.Timestamp); err != nil {
+		return fmt.Errorf("inbound: reaction %s: %w", m.ID, err)
+	}
+	if newer == 0 {
+		if err := a.s.messages.SetReaction(ctx, a.tx, target, who, m.Reaction.Emoji, m.Timestamp); err != nil {
+			return err
+		}
+		o.changes.MessagesUpdated = append(o.changes.MessagesUpdated, target)
+	}
+	if _, err := a.tx.ExecContext(ctx, a.s.q.MarkReactionApplied, ch.ID, m.ID); err != nil {
+		return fmt.Errorf("inbound: reaction %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// statusError is the error a failed status carries, as papo shows it: the
+// WhatsApp code as a string and a readable reason.
+func statusError(st *whatsapp.Status) *message.Error {
+	if st.Status != whatsapp.StatusFailed {
+		return nil
+	}
+	if len(st.Errors) == 0 || st.Errors[0].Code == 0 {
+		return &message.Error{Code: "unknown", Message: whatsapp.Reason("", ReasonLanguage)}
+	}
+	code := st.Errors[0].Code
+	cs := strconv.Itoa(code)
+	return &message.Error{Code: cs, Message: whatsapp.Reason(cs, ReasonLanguage),
+		Retryable: (&whatsapp.APIError{Code: code}).Retryable()}
+}
+
+// status applies a delivery status once per (message, status); a status of
+// a message papo does not know yet waits for it.
+func (a *applier) status(ctx context.Context, o *outcome, st *whatsapp.Status) error {
+	ch, err := a.channel(ctx, st.PhoneNumberID)
+	if err != nil {
+		return err
+	}
+	if ch == nil {
+		a.s.log.Warn("inbound: status for an unknown phone_number_id kept, not applied", "phone_number_id", st.PhoneNumberID)
+		o.ignore("status %s %s: unknown phone_number_id %q", st.ID, st.Status, st.PhoneNumberID)
+		return nil
+	}
+	e := statusError(st)
+	var code, msg *string
+	var retry *bool
+	if e != nil {
+		code, msg, retry = &e.Code, &e.Message, &e.Retryable
+	}
+	res, err := a.tx.ExecContext(ctx, a.s.q.InsertStatus, ch.ID, st.ID, bound(st.Status, 40), st.Timestamp, code, msg, retry, a.s.now())
+	if err != nil {
+		return fmt.Errorf("inbound: status %s %s: %w", st.ID, st.Status, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		o.duplicates++
+		return nil
+	}
+	o.applied++
+	id, found, changed, err := a.s.messages.ApplyStatus(ctx, a.tx, ch.ID, st.ID, st.Status, e)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return nil // waits for the message's WhatsApp id (ApplyPending)
+	}
+	if _, err := a.tx.ExecContext(ctx, a.s.q.MarkStatusApplied, ch.ID, st.ID, st.Status); err != nil {
+		return fmt.Errorf("inbound: status %s: %w", st.ID, err)
+	}
+	if changed {
+		o.changes.MessagesUpdated = append(o.changes.MessagesUpdated, id)
+	}
+	return nil
+}
+
+// ApplyPending applies what waited for the message that now has WhatsApp id
+// waMessageID on the channel — the statuses that arrived before papo
+// recorded the send, and reactions to it — inside the caller's transaction.
+// The outbound sender calls it right after message.MarkSent.
+func (s *Service) ApplyPending(ctx context.Context, tx *store.Tx, channelID store.ID, waMessageID string) error {
+	var c Changes
+	return s.applyPending(ctx, tx, channelID, waMessageID, &c)
+}
+
+func (s *Service) applyPending(ctx context.Context, tx *store.Tx, channelID store.ID, waMessageID string, c *Changes) error {
+	var waiting []struct {
+		Status    string    `db:"status"`
+		At        time.Time `db:"at"`
+		Code      *string   `db:"error_code"`
+		Message   *string   `db:"error_message"`
+		Retryable *bool     `db:"error_retryable"`
+	}
+	if err := tx.SelectContext(ctx, &waiting, s.q.WaitingStatuses, channelID, waMessageID); err != nil {
+		return fmt.Errorf("inbound: waiting statuses: %w", err)
+	}
+	var msgID store.ID
+	for _, w := range waiting {
+		var e *message.Error
+		if w.Code != nil {
+			e = &message.Error{Code: *w.Code}
+			if w.Message != nil {
+				e.Message = *w.Message
+			}
+			if w.Retryable != nil {
+				e.Retryable = *w.Retryable
+			}
+		}
+		id, found, changed, err := s.messages.ApplyStatus(ctx, tx, channelID, waMessageID, w.Status, e)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return nil
+		}
+		msgID = id
+		if _, err := tx.ExecContext(ctx, s.q.MarkStatusApplied, channelID, waMessageID, w.Status); err != nil {
+			return fmt.Errorf("inbound: status applied: %w", err)
+		}
+		if changed {
+			c.MessagesUpdated = append(c.MessagesUpdated, id)
+		}
+	}
+	if msgID == 0 {
+		id, err := s.messages.IDByWaID(ctx, tx, channelID, waMessageID)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		msgID = id
+	}
+	return s.applyWaitingReactions(ctx, tx, channelID, waMessageID, msgID, c)
+}
+
+// applyWaitingReactions applies the reactions kept for a message that has
+// just appeared: the newest of each reactor.
+func (s *Service) applyWaitingReactions(ctx context.Context, tx *store.Tx, channelID store.ID, waMessageID string, msgID store.ID, c *Changes) error {
+	var waiting []struct {
+		WaID    string    `db:"wa_message_id"`
+		Reactor string    `db:"reactor"`
+		Emoji   string    `db:"emoji"`
+		At      time.Time `db:"at"`
+	}
+	if err := tx.SelectContext(ctx, &waiting, s.q.WaitingReactions, channelID, waMessageID); err != nil {
+		return fmt.Errorf("inbound: waiting reactions: %w", err)
+	}
+	if len(waiting) == 0 {
+		return nil
+	}
+	done := map[string]bool{}
+	for _, w := range waiting {
+		if done[w.Reactor] {
+			continue
+		}
+		done[w.Reactor] = true
+		if err := s.messages.SetReaction(ctx, tx, msgID, w.Reactor, w.Emoji, w.At); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q.MarkTargetReactions, channelID, waMessageID); err != nil {
+		return fmt.Errorf("inbound: reactions applied: %w", err)
+	}
+	c.MessagesUpdated = append(c.MessagesUpdated, msgID)
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

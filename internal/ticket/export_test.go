@@ -1,0 +1,4 @@
+package ticket
+
+// ListQuery exposes the composed list query to the tests (EXPLAIN).
+var ListQuery = (*Service).listQuery
