@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"papo/internal/auth"
+	"papo/internal/automation"
 	"papo/internal/canned"
 	"papo/internal/channel"
 	"papo/internal/clock"
@@ -70,6 +71,7 @@ type App struct {
 	Jobs     *jobs.Queue
 	Outbound *outbound.Service
 	link     outboundLink
+	closing  *automation.Closing
 	now      clock.Clock
 	closers  []func() error
 }
@@ -129,8 +131,11 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Closing a conversation queues the closing message through the sender,
+	// built later (it works on conversations); startOutbound links it.
+	a.closing = &automation.Closing{Settings: a.Settings, Log: log}
 	if a.Conv, err = conversation.New(conversation.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts, Settings: a.Settings,
-		Tickets: ticketRefs, Receipts: &a.link}); err != nil {
+		Tickets: ticketRefs, Receipts: &a.link, Closing: a.closing}); err != nil {
 		return nil, err
 	}
 	if a.Messages, err = message.New(message.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts}); err != nil {

@@ -32,6 +32,9 @@ func (a *App) startOutbound(ctx context.Context) error {
 		return err
 	}
 	a.link.s = a.Outbound
+	if a.closing != nil {
+		a.closing.Queue = a.Outbound
+	}
 	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("app: %w", err)
 	}

@@ -1,0 +1,66 @@
+// Package automation holds what papo sends on its own: for now the closing
+// message of a manual close (F16, F28). Greeting, out-of-hours, surveys and
+// inactivity close will live here too.
+package automation
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"papo/internal/auth"
+	"papo/internal/conversation"
+	"papo/internal/outbound"
+	"papo/internal/settings"
+	"papo/internal/store"
+)
+
+// Queuer stores an automatic message with its send job in the caller's
+// transaction (outbound.Service.QueueSystem).
+type Queuer interface {
+	QueueSystem(ctx context.Context, tx *store.Tx, conv *conversation.Row, in outbound.SystemInput) (store.ID, bool, error)
+}
+
+// Closing sends the closing message when a conversation is closed by hand.
+// It implements conversation.ClosingSender: it runs inside the closing
+// transaction, so the message is queued exactly once with the close (a
+// conversation closes once), and it is skipped for contacts with automatic
+// messages blocked (F17). Outside the 24-hour window the template chosen in
+// settings goes instead (F28); without one, nothing is sent.
+//
+// The satisfaction survey (F20) is not sent yet: sending it is only useful
+// with the handling of its answer, which comes with the automation work.
+type Closing struct {
+	Settings *settings.Service
+	Queue    Queuer
+	Log      *slog.Logger
+}
+
+var _ conversation.ClosingSender = (*Closing)(nil)
+
+// SendClosing queues the closing message if asked and configured.
+func (c *Closing) SendClosing(ctx context.Context, tx *store.Tx, conv *conversation.Row, actor *auth.Principal, sendMessage, sendSurvey bool) error {
+	if !sendMessage || c.Queue == nil {
+		return nil
+	}
+	d, err := c.Settings.GetTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	in := outbound.SystemInput{Text: strings.TrimSpace(d.ClosingMessage.Text)}
+	if name := strings.TrimSpace(d.ClosingMessage.Template); name != "" {
+		in.Template = &outbound.TemplateInput{Name: name, Language: d.ClosingMessage.TemplateLanguage}
+	}
+	if in.Text == "" && in.Template == nil {
+		return nil
+	}
+	id, queued, err := c.Queue.QueueSystem(ctx, tx, conv, in)
+	if err != nil {
+		return fmt.Errorf("automation: closing message: %w", err)
+	}
+	if c.Log != nil {
+		c.Log.InfoContext(ctx, "closing message", "conversation_id", conv.ID, "queued", queued, "message_id", id)
+	}
+	return nil
+}
