@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"papo/internal/message"
+	"papo/internal/outbound"
 	"papo/internal/sandbox"
 	"papo/internal/store"
 	"papo/internal/whatsapp"
@@ -613,5 +614,92 @@ func TestMediaVisibility(t *testing.T) {
 	}
 	if res := r.adminC.Do("GET", "/api/v1/media/999999", nil); res.Status != 404 {
 		t.Fatalf("unknown media = %d", res.Status)
+	}
+}
+
+// TestConversationOrder (F26): a conversation's messages leave in the order
+// they were written, even when the first is throttled and retried.
+func TestConversationOrder(t *testing.T) {
+	r := newRig(t, sandbox.Options{})
+	wa := newWaID()
+	conv, _ := r.customerSays(t, wa, "Oi")
+	r.inject(t, map[string]any{"code": 130429, "count": 1, "match": "messages", "to": wa})
+	var ids []store.ID
+	for i := range 3 {
+		res, m := post(t, r.agentC, conv, map[string]any{"type": "text", "text": fmt.Sprintf("parte %d", i+1)})
+		if res.Status != 202 {
+			t.Fatalf("send %d = %d", i, res.Status)
+		}
+		ids = append(ids, m.ID)
+	}
+	for _, id := range ids {
+		if got := r.waitStatus(t, id, 30*time.Second); got.Status == message.StatusQueued || got.Status == message.StatusFailed {
+			t.Fatalf("message %s = %s", id, got.Status)
+		}
+	}
+	items := r.sent(t, wa)
+	if len(items) != 3 {
+		t.Fatalf("sandbox accepted %d", len(items))
+	}
+	for i, it := range items {
+		if it.Text != fmt.Sprintf("parte %d", i+1) {
+			t.Fatalf("order at WhatsApp: %q, %q, %q", items[0].Text, items[1].Text, items[2].Text)
+		}
+	}
+}
+
+// TestQueueSystem (F16, F17, F28): an automatic message goes as text inside
+// the window, as its template outside it, not at all without a template
+// outside it, and never to a contact with automation blocked.
+func TestQueueSystem(t *testing.T) {
+	r := newRig(t, sandbox.Options{})
+	r.adminC.MustDo(200, "POST", "/api/v1/channels/"+r.ch.ID.String()+"/templates/sync", nil, nil)
+	ctx := context.Background()
+	wa := newWaID()
+	conv, _ := r.customerSays(t, wa, "Oi")
+	queue := func(in outbound.SystemInput) (store.ID, bool) {
+		t.Helper()
+		var id store.ID
+		var ok bool
+		err := r.e.App.DB.InTx(ctx, func(tx *store.Tx) error {
+			c, err := r.e.App.Conv.Load(ctx, tx, conv)
+			if err != nil {
+				return err
+			}
+			id, ok, err = r.e.App.Outbound.QueueSystem(ctx, tx, c, in)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id, ok
+	}
+	tpl := &outbound.TemplateInput{Name: "pesquisa_satisfacao", Language: "pt_BR"}
+	id, ok := queue(outbound.SystemInput{Text: "Obrigado pelo contato!", Template: tpl})
+	if !ok {
+		t.Fatal("nothing queued inside the window")
+	}
+	if got := r.waitStatus(t, id, settle); got.Status == message.StatusFailed || got.Type != "text" || got.Author.Type != "system" {
+		t.Fatalf("system text = %+v", got)
+	}
+	r.e.Clock.Advance(25 * time.Hour)
+	if _, ok := queue(outbound.SystemInput{Text: "Obrigado!"}); ok {
+		t.Fatal("free text queued outside the window")
+	}
+	id, ok = queue(outbound.SystemInput{Text: "Obrigado!", Template: tpl})
+	if !ok {
+		t.Fatal("template not queued outside the window")
+	}
+	if got := r.waitStatus(t, id, settle); got.Status == message.StatusFailed || got.Type != "template" {
+		t.Fatalf("system template = %+v", got)
+	}
+	if _, err := r.e.App.DB.W.ExecContext(ctx, r.e.App.DB.W.Rebind("UPDATE contacts SET automation_blocked = TRUE WHERE wa_id = ?"), wa); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := queue(outbound.SystemInput{Text: "Obrigado!", Template: tpl}); ok {
+		t.Fatal("queued for a contact with automation blocked")
+	}
+	if items := r.sent(t, wa); len(items) != 2 {
+		t.Fatalf("WhatsApp got %d messages, want 2", len(items))
 	}
 }

@@ -138,13 +138,15 @@ func (s *Service) work(ctx context.Context, job *river.Job[SendArgs]) error {
 			return river.JobSnooze(time.Second)
 		}
 		unlock()
+		unlock = func() {} // released: the deferred call must not release it again
 		if err := sleep(ctx, pollOrder); err != nil {
 			return err
 		}
-		if unlock, err = s.limits.lock(ctx, key); err != nil {
-			unlock = func() {}
+		relock, err := s.limits.lock(ctx, key)
+		if err != nil {
 			return err
 		}
+		unlock = relock
 	}
 	pair := s.limits.pairBucket(cl.ch.PhoneNumberID, c.WaID)
 	if d := pair.wouldWait(s.limits.wall()); d > maxPairSleep {
