@@ -3,6 +3,7 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"papo/internal/contact"
 	"papo/internal/store"
@@ -10,8 +11,9 @@ import (
 
 // Refs finds the last WhatsApp ticket shown under a contact's name (F13):
 // the newest ticket of origin whatsapp whose requester is the contact's
-// registered customer or, for a contact no customer matches, the newest one
-// created from the contact's own conversations. It needs only the database,
+// registered customer or that was created from the contact's own
+// conversations (so an unregistered contact has one too, and keeps it once
+// registered). It needs only the database,
 // so the conversation service can be given one before the ticket service
 // (which needs the conversation service) exists. It is safe for concurrent
 // use.
@@ -56,17 +58,24 @@ func (r *Refs) LastWhatsAppTickets(ctx context.Context, q store.Queryer, contact
 		return nil, err
 	}
 	var rows []struct {
-		ContactID store.ID `db:"contact_id"`
-		ID        store.ID `db:"id"`
-		Number    int64    `db:"number"`
-		Title     string   `db:"title"`
-		Status    string   `db:"status"`
+		ContactID store.ID  `db:"contact_id"`
+		ID        store.ID  `db:"id"`
+		Number    int64     `db:"number"`
+		Title     string    `db:"title"`
+		Status    string    `db:"status"`
+		CreatedAt time.Time `db:"created_at"`
 	}
 	if err := q.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, fmt.Errorf("ticket: last whatsapp tickets: %w", err)
 	}
+	newest := map[store.ID]time.Time{}
 	for _, x := range rows {
+		cur, seen := out[x.ContactID]
+		if seen && (x.CreatedAt.Before(newest[x.ContactID]) || (x.CreatedAt.Equal(newest[x.ContactID]) && x.ID < cur.ID)) {
+			continue
+		}
 		out[x.ContactID] = &contact.TicketRef{ID: x.ID, Number: x.Number, Title: x.Title, Status: x.Status}
+		newest[x.ContactID] = x.CreatedAt
 	}
 	return out, nil
 }

@@ -95,8 +95,9 @@ func TestLinkIsAllOrNothing(t *testing.T) {
 
 // TestLastWhatsAppTicket (F13): a registered customer's newest ticket of
 // origin whatsapp, whatever newer tickets of other origins exist; an
-// unregistered contact's newest one created from their conversations; nil
-// without any; and the conversation's contact shows it.
+// unregistered contact's newest one created from their conversations, kept
+// once the contact is registered; nil without any; and the conversation's
+// contact shows it.
 func TestLastWhatsAppTicket(t *testing.T) {
 	e := apptest.New(t, nil)
 	ctx := context.Background()
@@ -156,6 +157,23 @@ func TestLastWhatsAppTicket(t *testing.T) {
 	if err != nil || c.LastWhatsAppTicket == nil || c.LastWhatsAppTicket.Title != "WA de outra pessoa" {
 		t.Fatalf("contact = %+v, %v", c, err)
 	}
+	// The stranger registers: the ticket from their conversation stays
+	// theirs until a newer WhatsApp ticket names them as requester.
+	joao, phones2 := "João", []string{"+5521999990000"}
+	cust, err := e.App.Contacts.CreateCustomer(ctx, admin, contact.CustomerInput{Name: &joao, Phones: &phones2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err = e.App.Tickets.LastWhatsAppTicket(ctx, nil, stranger.ContactID)
+	if err != nil || ref == nil || ref.Title != "WA de outra pessoa" {
+		t.Fatalf("after registering: %+v, %v; want the ticket from their conversation", ref, err)
+	}
+	newer := create(ticket.CreateInput{Title: "WA pelo cadastro", Origin: "whatsapp", RequesterID: &cust.ID})
+	ref, err = e.App.Tickets.LastWhatsAppTicket(ctx, nil, stranger.ContactID)
+	if err != nil || ref == nil || ref.Number != newer.Number {
+		t.Fatalf("after a newer ticket of the customer: %+v, %v; want #%d", ref, err, newer.Number)
+	}
+
 	lonely := newChat(t, e, ch, "5531988887777", 1)
 	conv, err = e.App.Conv.Get(ctx, agent, lonely.Conv.ID)
 	if err != nil || conv.Contact.LastWhatsAppTicket != nil {

@@ -69,17 +69,24 @@ WHERE tm.ticket_id = ?
 ORDER BY m.created_at, m.id;
 
 -- name: last-whatsapp-tickets
--- Expanded with DB.In: for each contact, its newest ticket of origin
--- WhatsApp (F13) — the customer's when the contact is registered, else one
--- created from the contact's own conversations. Each subquery walks
--- tickets_requester_origin or tickets_contact_origin.
-SELECT c.id AS contact_id, t.id, t.number, t.title, t.status
-FROM contacts c
-JOIN tickets t ON t.id = COALESCE(
-    (SELECT r.id FROM tickets r
-     WHERE c.customer_id IS NOT NULL AND r.requester_id = c.customer_id AND r.origin = 'whatsapp'
-     ORDER BY r.created_at DESC, r.id DESC LIMIT 1),
-    (SELECT u.id FROM tickets u
-     WHERE c.customer_id IS NULL AND u.contact_id = c.id AND u.origin = 'whatsapp'
-     ORDER BY u.created_at DESC, u.id DESC LIMIT 1))
-WHERE c.id IN (?);
+-- Expanded with DB.In: for each contact, the newest ticket of origin
+-- WhatsApp (F13) whose requester is the contact's customer, and the newest
+-- one created from the contact's own conversations; the caller keeps the
+-- newer of the two. Each subquery walks tickets_requester_origin or
+-- tickets_contact_origin.
+WITH refs AS (
+    SELECT c.id AS contact_id,
+        (SELECT r.id FROM tickets r
+         WHERE r.requester_id = c.customer_id AND r.origin = 'whatsapp'
+         ORDER BY r.created_at DESC, r.id DESC LIMIT 1) AS by_customer,
+        (SELECT u.id FROM tickets u
+         WHERE u.contact_id = c.id AND u.origin = 'whatsapp'
+         ORDER BY u.created_at DESC, u.id DESC LIMIT 1) AS by_contact
+    FROM contacts c
+    WHERE c.id IN (?)
+)
+SELECT refs.contact_id, t.id, t.number, t.title, t.status, t.created_at
+FROM refs JOIN tickets t ON t.id = refs.by_customer
+UNION ALL
+SELECT refs.contact_id, t.id, t.number, t.title, t.status, t.created_at
+FROM refs JOIN tickets t ON t.id = refs.by_contact;
