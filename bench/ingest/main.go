@@ -31,6 +31,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -85,6 +86,7 @@ func run(c config) error {
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	g := newGenerator(c)
 	startCPU, selfCPU := procCPU(c.pid), selfCPUTime()
+	startRun, startWait := schedStat(c.pid)
 	var res *results
 	switch c.mode {
 	case "max":
@@ -100,6 +102,12 @@ func run(c config) error {
 		total := c.warmup + c.duration
 		fmt.Printf("CPU over the run (%s): server %.2f cores, load generator %.2f cores\n", total,
 			(procCPU(c.pid)-startCPU).Seconds()/total.Seconds(), (selfCPUTime()-selfCPU).Seconds()/total.Seconds())
+		run, wait := schedStat(c.pid)
+		fmt.Printf("server threads: %.1fs running, %.1fs runnable but waiting for a CPU (other processes)\n",
+			(run - startRun).Seconds(), (wait - startWait).Seconds())
+		if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+			fmt.Printf("load average at the end: %s", b)
+		}
 	}
 	return nil
 }
@@ -128,6 +136,28 @@ func procCPU(pid int) time.Duration {
 }
 
 func selfCPUTime() time.Duration { return procCPU(os.Getpid()) }
+
+// schedStat sums a process's threads' time on a CPU and time runnable but
+// waiting for one (/proc/<pid>/task/*/schedstat), to show contention from
+// other processes on a shared machine.
+func schedStat(pid int) (run, wait time.Duration) {
+	if pid <= 0 {
+		return 0, 0
+	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		var r, w int64
+		if _, err := fmt.Sscan(string(b), &r, &w); err == nil {
+			run += time.Duration(r)
+			wait += time.Duration(w)
+		}
+	}
+	return run, wait
+}
 
 // generator builds signed bodies with fresh WhatsApp ids.
 type generator struct {

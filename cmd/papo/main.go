@@ -4,7 +4,7 @@
 //	papo serve [--demo] [--addr host:port]
 //	papo migrate
 //	papo user create --email E --name N --role admin|agent --password P [--team ID]...
-//	papo sandbox --addr host:port --webhook-url URL --app-secret S
+//	papo sandbox --addr host:port --webhook-url URL --app-secret S [--access-token T] [--phone-number-id ID]
 //
 // Configuration comes from PAPO_* environment variables (see README.md).
 package main
@@ -42,7 +42,7 @@ const usage = `usage:
   papo serve [--demo] [--addr host:port]   start the server
   papo migrate                             bring the database schema up to date
   papo user create --email E --name N --role admin|agent --password P [--team ID]...
-  papo sandbox --addr host:port --webhook-url URL --app-secret S
+  papo sandbox --addr host:port --webhook-url URL --app-secret S [--access-token T] [--phone-number-id ID]
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -317,7 +317,7 @@ func (s *Service) OpenForInbound(ctx context.Context, tx *store.Tx, channelID, d
 
 // RecordInbound notes a customer message in its conversation.
 func (s *Service) RecordInbound(ctx context.Context, tx *store.Tx, convID, msgID store.ID, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, s.q.RecordInbound, msgID, at, at, at, at, convID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q.RecordInbound, at, msgID, at, at, at, at, convID); err != nil {
 		return fmt.Errorf("conversation: record inbound: %w", err)
 	}
 	return nil
@@ -325,7 +325,7 @@ func (s *Service) RecordInbound(ctx context.Context, tx *store.Tx, convID, msgID
 
 // RecordOutbound notes a message papo sent in its conversation.
 func (s *Service) RecordOutbound(ctx context.Context, tx *store.Tx, convID, msgID store.ID, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, s.q.RecordOutbound, msgID, at, at, convID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q.RecordOutbound, at, msgID, at, at, convID); err != nil {
 		return fmt.Errorf("conversation: record outbound: %w", err)
 	}
 	return nil

@@ -25,11 +25,12 @@ SELECT id, channel_id, contact_id, team_id, assignee_id, status, unread_count, l
 FROM conversations WHERE channel_id = ? AND contact_id = ? AND status <> 'closed';
 
 -- name: record-inbound
--- args: last_message_id, at (x3), id
+-- args: at, last_message_id, at (x4), id
 -- A customer message: newest activity, the window restarts, one more
--- unread, and a resolved conversation needs work again (F09).
+-- unread, and a resolved conversation needs work again (F09). A message
+-- WhatsApp delivers late (older than the activity) is no new preview.
 UPDATE conversations SET
-    last_message_id = ?,
+    last_message_id = CASE WHEN last_activity_at > ? THEN last_message_id ELSE ? END,
     last_activity_at = CASE WHEN last_activity_at > ? THEN last_activity_at ELSE ? END,
     last_inbound_at = CASE WHEN last_inbound_at IS NOT NULL AND last_inbound_at > ? THEN last_inbound_at ELSE ? END,
     unread_count = unread_count + 1,
@@ -37,9 +38,9 @@ UPDATE conversations SET
 WHERE id = ?;
 
 -- name: record-outbound
--- args: last_message_id, at (x2), id
+-- args: at, last_message_id, at (x2), id
 UPDATE conversations SET
-    last_message_id = ?,
+    last_message_id = CASE WHEN last_activity_at > ? THEN last_message_id ELSE ? END,
     last_activity_at = CASE WHEN last_activity_at > ? THEN last_activity_at ELSE ? END
 WHERE id = ?;
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -181,6 +182,13 @@ func (a *applier) apply(ctx context.Context, n *whatsapp.Notification) (*outcome
 			return nil, err
 		}
 	}
+	a.noteRest(o, n)
+	return o, nil
+}
+
+// noteRest records the parts of n that change nothing in papo: WhatsApp's
+// out-of-band errors, other webhook fields, unreadable items.
+func (a *applier) noteRest(o *outcome, n *whatsapp.Notification) {
 	for _, e := range n.Errors {
 		a.s.log.Warn("inbound: WhatsApp reported an error", "phone_number_id", e.PhoneNumberID, "code", e.Code,
 			"title", e.Title, "details", e.Details)
@@ -199,7 +207,56 @@ func (a *applier) apply(ctx context.Context, n *whatsapp.Notification) (*outcome
 		}
 		o.fail("unreadable %s at entry %d change %d index %d: %v", iv.Kind, iv.Entry, iv.Change, iv.Index, iv.Err)
 	}
-	return o, nil
+}
+
+// applyAll applies the items of several notifications — a batch — in one
+// order that every committer shares: messages by sender (so contacts and
+// conversations are locked in the same order by concurrent transactions,
+// which then wait for each other instead of deadlocking), each sender's in
+// arrival order, then statuses by message id. It returns an outcome per
+// notification (nil for a nil notification).
+func (a *applier) applyAll(ctx context.Context, ns []*whatsapp.Notification) ([]*outcome, error) {
+	type item struct {
+		o   *outcome
+		m   *whatsapp.Inbound
+		st  *whatsapp.Status
+		key string
+	}
+	outs := make([]*outcome, len(ns))
+	var items []item
+	for i, n := range ns {
+		if n == nil {
+			continue
+		}
+		o := &outcome{}
+		outs[i] = o
+		for j := range n.Messages {
+			m := &n.Messages[j]
+			items = append(items, item{o: o, m: m, key: "m" + firstNonEmpty(m.From, m.FromUserID) + "\x00" + m.PhoneNumberID})
+		}
+		for j := range n.Statuses {
+			st := &n.Statuses[j]
+			items = append(items, item{o: o, st: st, key: "s" + st.ID + "\x00" + st.PhoneNumberID})
+		}
+	}
+	slices.SortStableFunc(items, func(x, y item) int { return strings.Compare(x.key, y.key) })
+	for _, it := range items {
+		var err error
+		if it.m != nil {
+			err = a.message(ctx, it.o, it.m)
+		} else {
+			err = a.status(ctx, it.o, it.st)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	for i, n := range ns {
+		if n != nil {
+			a.noteRest(outs[i], n)
+		}
+	}
+	return outs, nil
 }
 
 // applyHook, when set (tests only), runs before each message is applied;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"sync"
 	"time"
@@ -68,7 +69,7 @@ func (s *Service) Receive(ctx context.Context, body []byte) (Receipt, error) {
 		return Receipt{}, ErrClosed
 	}
 	select {
-	case s.queue <- r:
+	case s.queues[s.shard(r)] <- r:
 		s.mu.RUnlock()
 	case <-ctx.Done():
 		s.mu.RUnlock()
@@ -88,25 +89,44 @@ func (s *Service) Receive(ctx context.Context, body []byte) (Receipt, error) {
 
 // commitLoop gathers queued requests into batches and commits them until
 // the service stops; what is queued when it stops is still committed.
-func (s *Service) commitLoop() {
+func (s *Service) commitLoop(queue chan *request) {
 	defer s.wg.Done()
 	batch := make([]*request, 0, s.maxBatch)
 	for {
 		batch = batch[:0]
 		select {
-		case r := <-s.queue:
+		case r := <-queue:
 			batch = append(batch, r)
 		case <-s.stop:
-			s.drain()
+			s.drain(queue)
 			return
 		}
-		batch = s.gather(batch)
+		batch = s.gather(queue, batch)
 		s.commit(batch)
 	}
 }
 
+// shard picks the committer of a delivery: by its first sender (or status),
+// so that one customer's messages are always committed by the same one and
+// concurrent transactions rarely touch the same rows.
+func (s *Service) shard(r *request) int {
+	if len(s.queues) == 1 || r.n == nil {
+		return 0
+	}
+	key := ""
+	switch {
+	case len(r.n.Messages) > 0:
+		key = firstNonEmpty(r.n.Messages[0].From, r.n.Messages[0].FromUserID)
+	case len(r.n.Statuses) > 0:
+		key = r.n.Statuses[0].ID
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(len(s.queues)))
+}
+
 // gather adds what is queued to batch, waiting up to BatchWait for more.
-func (s *Service) gather(batch []*request) []*request {
+func (s *Service) gather(queue chan *request, batch []*request) []*request {
 	var deadline <-chan time.Time
 	if s.batchWait > 0 {
 		t := time.NewTimer(s.batchWait)
@@ -115,7 +135,7 @@ func (s *Service) gather(batch []*request) []*request {
 	}
 	for len(batch) < s.maxBatch {
 		select {
-		case r := <-s.queue:
+		case r := <-queue:
 			batch = append(batch, r)
 			continue
 		default:
@@ -124,7 +144,7 @@ func (s *Service) gather(batch []*request) []*request {
 			return batch
 		}
 		select {
-		case r := <-s.queue:
+		case r := <-queue:
 			batch = append(batch, r)
 		case <-deadline:
 			return batch
@@ -134,13 +154,13 @@ func (s *Service) gather(batch []*request) []*request {
 }
 
 // drain commits whatever is queued at shutdown.
-func (s *Service) drain() {
+func (s *Service) drain(queue chan *request) {
 	for {
 		batch := make([]*request, 0, s.maxBatch)
 	fill:
 		for len(batch) < s.maxBatch {
 			select {
-			case r := <-s.queue:
+			case r := <-queue:
 				batch = append(batch, r)
 			default:
 				break fill
@@ -181,13 +201,16 @@ func (s *Service) commit(batch []*request) {
 			continue
 		}
 		r.done <- result{receipt: r.receipt}
-		all.merge(&r.changes)
+		if s.notifier != nil {
+			all.merge(&r.changes)
+		}
 		media = media || r.media
 	}
 	if err == nil {
 		if media {
 			s.wakeMedia()
 		}
+		all.dedupe()
 		s.notify(&all)
 	}
 }
@@ -204,11 +227,16 @@ func (s *Service) runBatch(ctx context.Context, batch []*request, careful bool) 
 			}
 			for _, r := range batch {
 				r.receipt, r.changes, r.media = Receipt{}, Changes{}, false
-				if err := s.storeOne(ctx, a, r, careful); err != nil {
+			}
+			if !careful {
+				return s.storeAll(ctx, a, batch)
+			}
+			for _, r := range batch {
+				if err := s.storeOne(ctx, a, r); err != nil {
 					return err
 				}
 			}
-			return s.flushDeliveries(ctx, a)
+			return nil
 		})
 		if err == nil || !retryableTx(err) || attempt == 3 {
 			return err
@@ -218,18 +246,40 @@ func (s *Service) runBatch(ctx context.Context, batch []*request, careful bool) 
 }
 
 // storeOne applies one delivery and stores it with its outcome.
-func (s *Service) storeOne(ctx context.Context, a *applier, r *request, careful bool) error {
-	a.begin()
-	if r.parseErr != nil {
-		return s.insertDelivery(ctx, a, r, StateFailed, "malformed: "+r.parseErr.Error(), false, !careful)
+// storeAll applies a batch's deliveries together (applyAll) and stores
+// them with their outcomes in a few multi-row inserts: the fast path.
+func (s *Service) storeAll(ctx context.Context, a *applier, batch []*request) error {
+	ns := make([]*whatsapp.Notification, len(batch))
+	for i, r := range batch {
+		ns[i] = r.n
 	}
-	if !careful {
-		out, err := a.apply(ctx, r.n)
-		if err != nil {
+	outs, err := a.applyAll(ctx, ns)
+	if err != nil {
+		return err
+	}
+	for i, r := range batch {
+		if r.parseErr != nil {
+			if err := s.insertDelivery(ctx, a, r, StateFailed, "malformed: "+r.parseErr.Error(), false, true); err != nil {
+				return err
+			}
+			continue
+		}
+		out := outs[i]
+		r.changes, r.media = out.changes, out.media
+		if err := s.insertDelivery(ctx, a, r, out.state(), out.reason(), true, true); err != nil {
 			return err
 		}
-		r.changes, r.media = out.changes, out.media
-		return s.insertDelivery(ctx, a, r, out.state(), out.reason(), true, true)
+	}
+	return s.flushDeliveries(ctx, a)
+}
+
+// storeOne applies one delivery inside its own savepoint and stores it
+// with its outcome; one that fails to apply is rolled back to the savepoint
+// and stored as failed with the reason: the careful path.
+func (s *Service) storeOne(ctx context.Context, a *applier, r *request) error {
+	a.begin()
+	if r.parseErr != nil {
+		return s.insertDelivery(ctx, a, r, StateFailed, "malformed: "+r.parseErr.Error(), false, false)
 	}
 	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT delivery"); err != nil {
 		return fmt.Errorf("inbound: savepoint: %w", err)
@@ -355,7 +405,6 @@ func (c *Changes) merge(o *Changes) {
 	c.ConversationsUpdated = append(c.ConversationsUpdated, o.ConversationsUpdated...)
 	c.MessagesCreated = append(c.MessagesCreated, o.MessagesCreated...)
 	c.MessagesUpdated = append(c.MessagesUpdated, o.MessagesUpdated...)
-	c.dedupe()
 }
 
 // dedupe keeps each id once, in the first list that names it (created

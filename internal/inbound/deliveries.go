@@ -82,6 +82,7 @@ func (s *Service) Reapply(ctx context.Context, id store.ID) (Receipt, error) {
 	if out.media {
 		s.wakeMedia()
 	}
+	out.changes.dedupe()
 	s.notify(&out.changes)
 	return Receipt{DeliveryID: id, State: out.state(), Reason: out.reason()}, nil
 }
@@ -94,10 +95,17 @@ const Retention = 14 * 24 * time.Hour
 // Prune deletes applied and ignored deliveries, and applied status and
 // reaction keys, older than Retention.
 func (s *Service) Prune(ctx context.Context) error {
+	const chunk = 1000
 	before := s.now().Add(-Retention)
 	for _, q := range []string{s.q.DeleteOldDeliveries, s.q.DeleteOldStatuses, s.q.DeleteOldReactions} {
-		if _, err := s.db.W.ExecContext(ctx, q, before); err != nil {
-			return fmt.Errorf("inbound: prune: %w", err)
+		for {
+			res, err := s.db.W.ExecContext(ctx, q, before, chunk)
+			if err != nil {
+				return fmt.Errorf("inbound: prune: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n < chunk {
+				break
+			}
 		}
 	}
 	return nil

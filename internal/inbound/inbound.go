@@ -86,7 +86,7 @@ type Options struct {
 	// was committing, which is what makes batches grow with the load).
 	BatchWait time.Duration
 	// Committers is the number of transactions in flight at once (default 1
-	// on SQLite, which has one writer, and 2 on PostgreSQL).
+	// on SQLite, which has one writer, and 4 on PostgreSQL).
 	Committers int
 
 	// MediaWorkers downloads at once (default 4); MediaPoll is how often the
@@ -116,8 +116,8 @@ type Service struct {
 	maxBatch   int
 	batchWait  time.Duration
 	committers int
-	queue      chan *request
-	multi      map[int]string // multi-row delivery inserts by row count
+	queues     []chan *request // one per committer (shard)
+	multi      map[int]string  // multi-row delivery inserts by row count
 
 	mediaWorkers int
 	mediaPoll    time.Duration
@@ -166,6 +166,7 @@ type queries struct {
 	DeleteOldStatuses    string `query:"delete-old-statuses"`
 	DeleteOldReactions   string `query:"delete-old-reactions"`
 	CountWaitingStatuses string `query:"count-waiting-statuses"`
+	MediaDue             string `query:"media-due"`
 	KnownWaIDs           string `query:"known-wa-ids,in"`
 	WaitingTargets       string `query:"waiting-targets,in"`
 }
@@ -201,7 +202,7 @@ func New(o Options) (*Service, error) {
 	if s.committers <= 0 {
 		s.committers = 1
 		if o.DB.Dialect == store.Postgres {
-			s.committers = 2
+			s.committers = 4
 		}
 	}
 	if s.mediaWorkers <= 0 {
@@ -210,7 +211,9 @@ func New(o Options) (*Service, error) {
 	if s.mediaPoll <= 0 {
 		s.mediaPoll = 5 * time.Second
 	}
-	s.queue = make(chan *request, 4*s.maxBatch)
+	for range s.committers {
+		s.queues = append(s.queues, make(chan *request, 4*s.maxBatch))
+	}
 	s.secrets.load = s.loadSecrets
 	if err := store.LoadQueries(queryFS, o.DB.Dialect, &s.q); err != nil {
 		return nil, fmt.Errorf("inbound: %w", err)
@@ -230,9 +233,9 @@ func New(o Options) (*Service, error) {
 // Options.NoWorkers). Calling it again does nothing.
 func (s *Service) Start() {
 	s.startOnce.Do(func() {
-		for range s.committers {
+		for _, q := range s.queues {
 			s.wg.Add(1)
-			go s.commitLoop()
+			go s.commitLoop(q)
 		}
 		s.wg.Add(1)
 		go s.mediaLoop()
@@ -243,9 +246,9 @@ func (s *Service) Start() {
 // worker by hand with ProcessMedia).
 func (s *Service) StartCommitters() {
 	s.startOnce.Do(func() {
-		for range s.committers {
+		for _, q := range s.queues {
 			s.wg.Add(1)
-			go s.commitLoop()
+			go s.commitLoop(q)
 		}
 	})
 }
@@ -261,12 +264,15 @@ func (s *Service) Close() error {
 		s.cancel()
 		s.wg.Wait()
 		// Without running committers (never started), answer what queued.
-		for {
-			select {
-			case r := <-s.queue:
-				r.done <- result{err: ErrClosed}
-			default:
-				return
+		for _, q := range s.queues {
+		drain:
+			for {
+				select {
+				case r := <-q:
+					r.done <- result{err: ErrClosed}
+				default:
+					break drain
+				}
 			}
 		}
 	})

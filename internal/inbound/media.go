@@ -110,6 +110,13 @@ func (s *Service) mediaLoop() {
 // may too.
 func (s *Service) ProcessMedia(ctx context.Context) (int, error) {
 	now := s.now()
+	var due int
+	if err := s.db.R.GetContext(ctx, &due, s.q.MediaDue, now); err != nil {
+		return 0, fmt.Errorf("inbound: media due: %w", err)
+	}
+	if due == 0 {
+		return 0, nil
+	}
 	var claimed []claimedMedia
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		return tx.SelectContext(ctx, &claimed, s.q.ClaimMedia, now.Add(mediaLease), now, now, now, 2*s.mediaWorkers)

@@ -119,16 +119,20 @@ SELECT id FROM messages WHERE media_id = ?;
 SELECT phone_number_id, waba_id, graph_api_url, graph_api_version FROM channels WHERE id = ?;
 
 -- name: delete-old-deliveries
--- args: before — applied and ignored deliveries past WhatsApp's redelivery horizon; failed ones stay (F29)
-DELETE FROM webhook_deliveries WHERE state IN ('applied', 'ignored') AND received_at < ?;
+-- args: before, limit — applied and ignored deliveries past WhatsApp's redelivery horizon, a chunk at a
+-- time so that the write lock is never held long; failed ones stay (F29)
+DELETE FROM webhook_deliveries WHERE id IN (
+    SELECT id FROM webhook_deliveries WHERE state IN ('applied', 'ignored') AND received_at < ? LIMIT ?);
 
 -- name: delete-old-statuses
--- args: before — applied status keys older than any redelivery
-DELETE FROM webhook_statuses WHERE applied AND received_at < ?;
+-- args: before, limit — applied status keys older than any redelivery
+DELETE FROM webhook_statuses WHERE (channel_id, wa_message_id, status) IN (
+    SELECT channel_id, wa_message_id, status FROM webhook_statuses WHERE applied AND received_at < ? LIMIT ?);
 
 -- name: delete-old-reactions
--- args: before
-DELETE FROM webhook_reactions WHERE applied AND received_at < ?;
+-- args: before, limit
+DELETE FROM webhook_reactions WHERE (channel_id, wa_message_id) IN (
+    SELECT channel_id, wa_message_id FROM webhook_reactions WHERE applied AND received_at < ? LIMIT ?);
 
 -- name: count-waiting-statuses
 SELECT COUNT(*) FROM webhook_statuses WHERE NOT applied;
@@ -140,3 +144,7 @@ SELECT wa_message_id FROM messages WHERE channel_id = ? AND wa_message_id IN (?)
 -- name: waiting-targets
 -- Expanded with DB.In: args channel_id, wa_message_ids — which of a batch's messages have reactions waiting for them.
 SELECT DISTINCT target_wa_id FROM webhook_reactions WHERE channel_id = ? AND NOT applied AND target_wa_id IN (?);
+
+-- name: media-due
+-- args: now — whether any download is due (a read, so an idle worker writes nothing)
+SELECT COUNT(*) FROM (SELECT 1 FROM media WHERE state = 'pending' AND wa_media_id IS NOT NULL AND next_attempt_at <= ? LIMIT 1) due;

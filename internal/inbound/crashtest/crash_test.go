@@ -315,6 +315,13 @@ func (p *papo) start() {
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)
 	}
+	cmd := p.cmd
+	p.t.Cleanup(func() { // whatever happens, no papo outlives the test
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		res, err := http.Get(p.url + "/readyz")
