@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"papo/internal/store"
 )
@@ -28,9 +28,11 @@ type listSQL struct {
 	CountsAdmin   string `query:"counts-admin"`
 	CountsAgent   string `query:"counts-agent,in"`
 	CountsSeg     string `query:"counts-agent-segmented,in"`
+	MessageIDs    string `query:"search-message-ids"`
 	MessageHits   string `query:"search-message-hits"`
 	ContactHits   string `query:"search-contact-hits"`
-	MessagesAmong string `query:"search-messages-among,in"`
+	ContactsAmong string `query:"search-contacts-among,in"`
+	MessageTexts  string `query:"search-message-texts,in"`
 	OfContacts    string `query:"conversations-of-contacts,in"`
 	GetByIDs      string `query:"get-conversations,in"`
 }
@@ -81,20 +83,26 @@ func explain(ctx context.Context, dbURL string, out io.Writer) error {
 	with := func(lead ...any) []any { return append(lead, tail...) }
 	teams := []store.ID{ids.Team}
 	pg := db.Dialect == store.Postgres
-	common, rare := "'boleto':*", "'cxwbxzfz':*"
-	msgCommon, msgRare := common, rare
-	among := []any{common, convIDs}
+	common, rare, name := "'boleto':*", "'cxwbxzfz':*", "'silva':*"
+	msgCommon, msgRare, msgExact := common, rare, "'boleto'"
 	if !pg {
-		common, rare = `"boleto"*`, `"cxwbxzfz"*`
-		msgCommon, msgRare = "text : ("+common+")", "text : ("+rare+")"
-		var b strings.Builder
-		for i, id := range convIDs {
-			if i > 0 {
-				b.WriteString(" OR ")
-			}
-			b.WriteString(`"` + strconv.FormatInt(int64(id), 10) + `"`)
+		common, rare, name = `"boleto"*`, `"cxwbxzfz"*`, `"silva"*`
+		msgCommon, msgRare, msgExact = "text : ("+common+")", "text : ("+rare+")", `text : ("boleto")`
+	}
+	var batch []store.ID // the first 52 of the agent's All list, as a search walk reads them
+	if err := db.R.SelectContext(ctx, &batch, db.R.Rebind(`SELECT id FROM conversations WHERE status <> 'closed' AND team_id = ?
+		ORDER BY last_activity_at DESC, id DESC LIMIT 52`), ids.Team); err != nil {
+		return err
+	}
+	probe := 1001
+	// The search probes run as the service runs them: on PostgreSQL planned
+	// for their arguments (pgx.QueryExecModeExec, see planEach in
+	// lists_search.go), not with a cached generic plan.
+	each := func(args ...any) []any {
+		if pg {
+			return append([]any{pgx.QueryExecModeExec}, args...)
 		}
-		among = []any{"conversation_id : (" + b.String() + ") AND " + msgCommon}
+		return args
 	}
 	cases := []struct {
 		name  string
@@ -114,10 +122,13 @@ func explain(ctx context.Context, dbURL string, out io.Writer) error {
 		{"counts (admin)", q.CountsAdmin, false, []any{ids.Admin, ids.Admin}},
 		{"counts (agent)", q.CountsAgent, true, []any{ids.Agent, teams}},
 		{"counts (agent, segmented)", q.CountsSeg, true, []any{teams, ids.Agent}},
-		{"search: message hits, rare token", q.MessageHits, false, []any{msgRare, 2001}},
-		{"search: message hits, common word", q.MessageHits, false, []any{msgCommon, 2001}},
-		{"search: contact hits", q.ContactHits, false, []any{map[bool]string{true: "'silva':*", false: `"silva"*`}[pg], 2001}},
-		{"search: which of 200 conversations match", q.MessagesAmong, true, among},
+		{"search: count message hits, rare token", q.MessageIDs, false, each(msgRare, probe)},
+		{"search: count message hits, common word (exact first)", q.MessageIDs, false, each(msgExact, probe)},
+		{"search: count message hits, common word as a prefix", q.MessageIDs, false, each(msgCommon, probe)},
+		{"search: conversations of the hits, rare token", q.MessageHits, false, each(msgRare, probe)},
+		{"search: contact hits", q.ContactHits, false, each(name, 20001)},
+		{"search: which contacts of a batch match", q.ContactsAmong, true, []any{name, contactIDs[:52]}},
+		{"search: message texts of a batch (walk)", q.MessageTexts, true, []any{batch}},
 		{"search: conversations of matched contacts", q.OfContacts, true, []any{contactIDs}},
 		{"search: conversations by id", q.GetByIDs, true, []any{convIDs}},
 	}
@@ -128,11 +139,17 @@ func explain(ctx context.Context, dbURL string, out io.Writer) error {
 				return err
 			}
 		}
+		plain := args
+		if len(args) > 0 {
+			if _, ok := args[0].(pgx.QueryExecMode); ok {
+				plain = args[1:]
+			}
+		}
 		prefix := "EXPLAIN QUERY PLAN "
 		if pg {
 			prefix = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
 		}
-		rows, err := db.R.QueryContext(ctx, prefix+query, args...)
+		rows, err := db.R.QueryContext(ctx, prefix+query, plain...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}

@@ -11,6 +11,7 @@
 //	PAPO_DATABASE_URL=sqlite://./data/bench/inbox.db PAPO_ADDR=127.0.0.1:8090 bin/papo serve & pid=$!
 //	go run ./bench/inbox -url http://127.0.0.1:8090 -pid $pid -rare TOKEN
 //	go run ./bench/inbox -explain sqlite://./data/bench/inbox.db
+//	go run ./bench/inbox -trigger-cost sqlite://./data/bench/inbox.db
 package main
 
 import (
@@ -48,6 +49,7 @@ type options struct {
 	common   string
 	only     string
 	explain  string
+	triggers string
 }
 
 func main() {
@@ -61,7 +63,15 @@ func main() {
 	flag.StringVar(&o.common, "common", "boleto", "a common word to search")
 	flag.StringVar(&o.only, "only", "", "run only scenarios whose name contains this")
 	flag.StringVar(&o.explain, "explain", "", "instead of measuring, print the plans of the hot queries on this database URL")
+	flag.StringVar(&o.triggers, "trigger-cost", "", "instead of measuring, time message inserts with and without the search trigger on this database URL")
 	flag.Parse()
+	if o.triggers != "" {
+		if err := triggerCost(context.Background(), o.triggers, 2000, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "inbox:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if o.explain != "" {
 		if err := explain(context.Background(), o.explain, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "inbox:", err)
@@ -278,7 +288,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		if r.errors > 0 {
 			errs = fmt.Sprintf(" (%d errors)", r.errors)
 		}
-		fmt.Fprintf(out, "| %s | %d | %s | %s | %s | %.0f%s | %s | %s |\n", s.name, r.items, ms(r.p50), ms(r.p95), ms(r.p99), r.rps, errs, ms(r.loadP95), s.note)
+		rows := fmt.Sprint(r.items)
+		if strings.Contains(s.name, "detail") {
+			rows = "1"
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %.0f%s | %s | %s |\n", s.name, rows, ms(r.p50), ms(r.p95), ms(r.p99), r.rps, errs, ms(r.loadP95), s.note)
 	}
 	if o.pid > 0 {
 		fmt.Fprintf(out, "\nserver RSS: idle %s, peak %s (VmRSS after login, VmHWM at the end)\n", rssIdle, rss(o.pid, "VmHWM"))

@@ -89,6 +89,7 @@ type listQueries struct {
 	CountsAgentSeg  string `query:"counts-agent-segmented,in"`
 
 	// lists_search.go; lists.sqlite.sql and lists.postgres.sql
+	MessageIDs    string `query:"search-message-ids"`
 	MessageHits   string `query:"search-message-hits"`
 	ContactHits   string `query:"search-contact-hits"`
 	MessageTexts  string `query:"search-message-texts,in"`

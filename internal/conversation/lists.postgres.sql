@@ -5,6 +5,10 @@
 -- matches decides between the GIN index (rare) and a scan that stops at the
 -- limit (common).
 
+-- name: search-message-ids
+-- args: tsquery, limit
+SELECT message_id AS id FROM message_search WHERE tsv @@ to_tsquery('simple', ?) LIMIT ?;
+
 -- name: search-message-hits
 -- args: tsquery, limit
 SELECT conversation_id FROM message_search WHERE tsv @@ to_tsquery('simple', ?) LIMIT ?;

@@ -3,6 +3,11 @@
 -- lists_search.go builds the MATCH expressions: "term" or "term"* per word,
 -- all of them required.
 
+-- name: search-message-ids
+-- args: match, limit
+-- Messages matching, at most limit: counting them reads the index alone.
+SELECT rowid AS id FROM message_fts WHERE message_fts MATCH ? LIMIT ?;
+
 -- name: search-message-hits
 -- args: match, limit
 -- The conversations of messages matching, at most limit (one per message).

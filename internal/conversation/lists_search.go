@@ -40,10 +40,11 @@ import (
 //
 // (Variables so that tests reach both ways with a few rows.)
 var (
-	searchProbe    = 2000
-	searchContacts = 20000
-	searchBatch    = 512 // the largest batch; the first is twice the page
-	searchBudget   = 2000
+	searchProbe        = 1000
+	searchContacts     = 20000 // contacts listed in full (a set to look rows up in)
+	searchRareContacts = 1000  // … and few enough to read their conversations by key
+	searchBatch        = 512   // the largest batch; the first is twice the page
+	searchBudget       = 2000
 )
 
 const (
@@ -134,47 +135,62 @@ func (s *Service) search(ctx context.Context, sc *scope, terms []string, after L
 	if err := s.db.R.SelectContext(ctx, &contactIDs, s.lq.ContactHits, s.planEach(s.matchExpr(terms, "", false), searchContacts+1)...); err != nil {
 		return nil, nil, fmt.Errorf("conversation: search contacts: %w", err)
 	}
-	contactsComplete := len(contactIDs) <= searchContacts
 	convIDs, common, err := s.probeMessages(ctx, terms)
 	if err != nil {
 		return nil, nil, err
 	}
-	if contactsComplete && !common {
+	if len(contactIDs) <= searchRareContacts && !common {
 		rows, err := s.searchRare(ctx, sc, contactIDs, convIDs, after, n)
 		return rows, nil, err
 	}
-	var contactSet map[store.ID]bool
-	if contactsComplete {
-		contactSet = make(map[store.ID]bool, len(contactIDs))
-		for _, id := range contactIDs {
-			contactSet[id] = true
-		}
+	// What the index listed in full becomes a set to look rows up in; what
+	// it did not (nil) is checked batch by batch.
+	var contacts, messages idSet
+	if len(contactIDs) <= searchContacts {
+		contacts = newIDSet(contactIDs)
 	}
-	return s.searchCommon(ctx, sc, terms, contactSet, after, n)
+	if !common {
+		messages = newIDSet(convIDs)
+	}
+	return s.searchCommon(ctx, sc, terms, contacts, messages, after, n)
 }
 
-// probeMessages asks the index for the conversations of the messages
-// matching, up to searchProbe; common reports more. On SQLite a term read
-// as a prefix costs a merge of every word it begins, so the exact words are
-// counted first: when they alone pass the limit, the prefixes need not be.
+// idSet is a set of ids; nil stands for "not known in full".
+type idSet map[store.ID]bool
+
+func newIDSet(ids []store.ID) idSet {
+	out := make(idSet, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}
+
+// probeMessages asks the index how many messages match, up to
+// searchProbe, and when no more, the conversations they are in; common
+// reports more. On SQLite a term read as a prefix costs a merge of every
+// word it begins (beyond the 3- and 4-character prefix indexes), so the
+// exact words are counted first: when they alone pass the limit, the
+// prefixes need not be read.
 func (s *Service) probeMessages(ctx context.Context, terms []string) (convIDs []store.ID, common bool, err error) {
-	if s.db.Dialect == store.SQLite {
-		exact := s.matchExpr(terms, "text", true)
-		if exact != s.matchExpr(terms, "text", false) {
-			var ids []store.ID
-			if err := s.db.R.SelectContext(ctx, &ids, s.lq.MessageHits, exact, searchProbe+1); err != nil {
-				return nil, false, fmt.Errorf("conversation: search messages: %w", err)
-			}
-			if len(ids) > searchProbe {
-				return nil, true, nil
-			}
+	count := func(expr string) (bool, error) {
+		var ids []store.ID
+		if err := s.db.R.SelectContext(ctx, &ids, s.lq.MessageIDs, s.planEach(expr, searchProbe+1)...); err != nil {
+			return false, fmt.Errorf("conversation: search messages: %w", err)
+		}
+		return len(ids) > searchProbe, nil
+	}
+	expr := s.matchExpr(terms, "text", false)
+	if exact := s.matchExpr(terms, "text", true); s.db.Dialect == store.SQLite && exact != expr {
+		if common, err := count(exact); err != nil || common {
+			return nil, common, err
 		}
 	}
-	if err := s.db.R.SelectContext(ctx, &convIDs, s.lq.MessageHits, s.planEach(s.matchExpr(terms, "text", false), searchProbe+1)...); err != nil {
-		return nil, false, fmt.Errorf("conversation: search messages: %w", err)
+	if common, err := count(expr); err != nil || common {
+		return nil, common, err
 	}
-	if len(convIDs) > searchProbe {
-		return nil, true, nil
+	if err := s.db.R.SelectContext(ctx, &convIDs, s.lq.MessageHits, s.planEach(expr, searchProbe+1)...); err != nil {
+		return nil, false, fmt.Errorf("conversation: search messages: %w", err)
 	}
 	return convIDs, false, nil
 }
@@ -222,8 +238,11 @@ func (s *Service) searchRare(ctx context.Context, sc *scope, contactIDs, convIDs
 }
 
 // searchCommon walks the view in its order and keeps, batch by batch, the
-// conversations that match.
-func (s *Service) searchCommon(ctx context.Context, sc *scope, terms []string, contactSet map[store.ID]bool, after ListCursor, n int) ([]Row, *ListCursor, error) {
+// conversations that match: by contact or by message, each from its set
+// when the index listed it in full, else asked of the index (contacts) or
+// checked by matcher (the messages of the batch, in order, until the page
+// is full).
+func (s *Service) searchCommon(ctx context.Context, sc *scope, terms []string, contacts, messages idSet, after ListCursor, n int) ([]Row, *ListCursor, error) {
 	streams := sc.streams(s)
 	m := matcher{terms: terms}
 	var out []Row
@@ -237,14 +256,30 @@ func (s *Service) searchCommon(ctx context.Context, sc *scope, terms []string, c
 		if len(batch) == 0 {
 			return out, nil, nil
 		}
-		match, err := s.matchBatch(ctx, terms, m, batch, contactSet)
-		if err != nil {
-			return nil, nil, err
+		byContact := contacts
+		if byContact == nil {
+			if byContact, err = s.contactsAmong(ctx, terms, batch); err != nil {
+				return nil, nil, err
+			}
+		}
+		var texts map[store.ID][]string
+		if messages == nil {
+			if texts, err = s.batchTexts(ctx, batch, byContact); err != nil {
+				return nil, nil, err
+			}
 		}
 		for _, r := range batch {
-			if match[r.ID] {
-				out = append(out, r)
-				if len(out) == n {
+			ok := byContact[r.ContactID] || messages[r.ID]
+			if !ok && messages == nil {
+				for _, t := range texts[r.ID] {
+					if m.match(t) {
+						ok = true
+						break
+					}
+				}
+			}
+			if ok {
+				if out = append(out, r); len(out) == n {
 					return out, nil, nil
 				}
 			}
@@ -261,35 +296,31 @@ func (s *Service) searchCommon(ctx context.Context, sc *scope, terms []string, c
 	}
 }
 
-// matchBatch returns which rows of a batch match: by contact (the complete
-// set of matching contacts, or the index asked about these contacts) or by
-// one of their messages.
-func (s *Service) matchBatch(ctx context.Context, terms []string, m matcher, batch []Row, contactSet map[store.ID]bool) (map[store.ID]bool, error) {
-	match := make(map[store.ID]bool, len(batch))
-	if contactSet == nil {
-		contacts := make([]store.ID, len(batch))
-		for i, r := range batch {
-			contacts[i] = r.ContactID
-		}
-		var hits []store.ID
-		if err := s.selectIn(ctx, &hits, s.lq.ContactsAmong, s.matchExpr(terms, "", false), contacts); err != nil {
-			return nil, fmt.Errorf("conversation: search: contacts among: %w", err)
-		}
-		contactSet = make(map[store.ID]bool, len(hits))
-		for _, id := range hits {
-			contactSet[id] = true
-		}
+// contactsAmong asks the index which contacts of a batch match.
+func (s *Service) contactsAmong(ctx context.Context, terms []string, batch []Row) (idSet, error) {
+	ids := make([]store.ID, len(batch))
+	for i, r := range batch {
+		ids[i] = r.ContactID
 	}
+	var hits []store.ID
+	if err := s.selectIn(ctx, &hits, s.lq.ContactsAmong, s.matchExpr(terms, "", false), ids); err != nil {
+		return nil, fmt.Errorf("conversation: search: contacts among: %w", err)
+	}
+	return newIDSet(hits), nil
+}
+
+// batchTexts reads the message texts of a batch's conversations that their
+// contact did not match already.
+func (s *Service) batchTexts(ctx context.Context, batch []Row, byContact idSet) (map[store.ID][]string, error) {
 	var ids []store.ID
 	for _, r := range batch {
-		if contactSet[r.ContactID] {
-			match[r.ID] = true
-		} else {
+		if !byContact[r.ContactID] {
 			ids = append(ids, r.ID)
 		}
 	}
+	texts := make(map[store.ID][]string, len(ids))
 	if len(ids) == 0 {
-		return match, nil
+		return texts, nil
 	}
 	var msgs []struct {
 		ConversationID store.ID `db:"conversation_id"`
@@ -299,15 +330,13 @@ func (s *Service) matchBatch(ctx context.Context, terms []string, m matcher, bat
 		return nil, fmt.Errorf("conversation: search: messages of a batch: %w", err)
 	}
 	for _, msg := range msgs {
-		if !match[msg.ConversationID] && m.match(msg.Text) {
-			match[msg.ConversationID] = true
-		}
+		texts[msg.ConversationID] = append(texts[msg.ConversationID], msg.Text)
 	}
-	return match, nil
+	return texts, nil
 }
 
-// matcher is the indexes' rule in Go: text folded (search.Fold) and split
-// into words of letters and digits, as FTS5's unicode61 tokenizer and
+// matcher is the indexes' rule in Go: text folded (as search.Fold does) and
+// split into words of letters and digits, as FTS5's unicode61 tokenizer and
 // papo_search_vector (migration 00021) split it; every term must equal a
 // word or, from minPrefix characters on, begin one.
 type matcher struct{ terms []string }
@@ -316,7 +345,7 @@ func (m matcher) match(text string) bool {
 	if text == "" {
 		return false
 	}
-	words := strings.FieldsFunc(search.Fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	for _, t := range m.terms {
 		prefix, found := isPrefix(t), false
 		for _, w := range words {
@@ -330,6 +359,39 @@ func (m matcher) match(text string) bool {
 		}
 	}
 	return true
+}
+
+// foldTable maps the letters of Latin-1 and Latin Extended-A to what
+// search.Fold makes of them, for fold's fast path.
+var foldTable = func() map[rune]string {
+	t := map[rune]string{}
+	for r := rune(0xC0); r <= 0x17F; r++ {
+		t[r] = search.Fold(string(r))
+	}
+	return t
+}()
+
+// fold is search.Fold with a fast path for text of ASCII and Latin-1/
+// Latin Extended-A letters (checking a batch folds hundreds of messages);
+// anything else goes through search.Fold itself. lists_search_test.go
+// checks both agree.
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+		case r >= 0xC0 && r <= 0x17F && r != 0xD7 && r != 0xF7:
+			b.WriteString(foldTable[r])
+		default:
+			return search.Fold(s)
+		}
+	}
+	return b.String()
 }
 
 func (s *Service) selectIn(ctx context.Context, dest any, query string, args ...any) error {

@@ -16,6 +16,17 @@ import (
 	"papo/internal/store/storetest"
 )
 
+// searchWays are the thresholds (probe, contacts, rare contacts, batch,
+// budget) that send a search each way of lists_search.go: every match read
+// by key; the view walked with both sets of matches known in full; the view
+// walked asking the contact index and checking message texts per batch,
+// with pages cut short by a tiny budget.
+var searchWays = map[string][5]int{
+	"by key":            {1000, 20000, 1000, 512, 2000},
+	"walk, sets":        {1000, 20000, -1, 2, 3},
+	"walk, batch check": {1, 1, -1, 2, 3},
+}
+
 // searchAll pages through a search and returns the ids in order.
 func (in *inbox) searchAll(t *testing.T, p *auth.Principal, params conversation.ListParams) []store.ID {
 	t.Helper()
@@ -133,11 +144,12 @@ func TestSearch_F05(t *testing.T) {
 			}
 		}
 	}
-	t.Run("rare", run)
-	t.Run("common", func(t *testing.T) {
-		defer conversation.SetSearchLimits(1, 1, 2, 3)()
-		run(t)
-	})
+	for way, lim := range searchWays {
+		t.Run(way, func(t *testing.T) {
+			defer conversation.SetSearchLimits(lim[0], lim[1], lim[2], lim[3], lim[4])()
+			run(t)
+		})
+	}
 
 	// A customer renamed: found by the new name only (F04).
 	in.segment(t, false)
@@ -176,8 +188,8 @@ func TestSearchPagesCommonTerms_F05(t *testing.T) {
 			want = append(want, id)
 		}
 	}
-	for _, lim := range [][4]int{{2000, 2000, 200, 4000}, {1, 1, 4, 8}, {1, 1, 3, 3}} {
-		restore := conversation.SetSearchLimits(lim[0], lim[1], lim[2], lim[3])
+	for _, lim := range [][5]int{{1000, 20000, 1000, 512, 2000}, {1000, 20000, -1, 4, 8}, {1, 1, -1, 4, 8}, {1, 1, -1, 3, 3}} {
+		restore := conversation.SetSearchLimits(lim[0], lim[1], lim[2], lim[3], lim[4])
 		for _, limit := range []int{1, 4, 50} {
 			got := in.searchAll(t, in.a1, conversation.ListParams{View: conversation.ViewNew, Query: "pedi obrigado", Limit: limit})
 			if !slices.Equal(got, want) {
@@ -213,6 +225,22 @@ func TestPostgresFoldMatchesGo_F05(t *testing.T) {
 		}
 		if want := search.Fold(l); got != want {
 			t.Errorf("papo_fold(%q) = %q, search.Fold = %q", l, got, want)
+		}
+	}
+}
+
+// TestFoldFastPath_F05: the search's own folding (a fast path for Latin
+// text) gives what search.Fold gives, so a batch checked in Go matches what
+// the index matched.
+func TestFoldFastPath_F05(t *testing.T) {
+	var all []string
+	for r := rune(1); r < 0x2000; r++ {
+		all = append(all, string(r))
+	}
+	all = append(all, "Olá, JOÃO! Ação nº 12 — São Paulo, ½ € Ça Ærø", "e\u0301", "İstanbul", "ǅemal")
+	for _, s := range all {
+		if got, want := conversation.Fold(s), search.Fold(s); got != want {
+			t.Errorf("fold(%q) = %q, search.Fold = %q", s, got, want)
 		}
 	}
 }

@@ -13,8 +13,10 @@ import (
 //     another agent; a closed one is theirs when they held it last, or when
 //     it closed unassigned in one of their teams.
 //
-// The list queries (queries.sql, "list-*") express the same rule in SQL;
-// the visibility test checks both against each other.
+// The list queries (lists.sql, "list-*" and "counts-*", chosen per role and
+// segmentation in lists.go) express the same rule in SQL, and search
+// filters its candidates with it (scope.inView); lists_test.go checks the
+// lists against this function row by row.
 func Visible(p *auth.Principal, r *Row, segmented bool) bool {
 	if p.IsAdmin() {
 		return true

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"unicode/utf8"
 
 	"papo/internal/apperr"
 	"papo/internal/conversation"
@@ -32,7 +33,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 		}
 		in.TeamID = &id
 	}
-	if len(in.Query) > 200 {
+	if utf8.RuneCountInString(in.Query) > 200 {
 		return apperr.Invalid("q", "too long (200 characters at most)")
 	}
 	if c := q.Get("cursor"); c != "" {

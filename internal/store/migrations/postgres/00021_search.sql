@@ -17,9 +17,11 @@ CREATE FUNCTION papo_fold(t text) RETURNS text
     RETURN regexp_replace(normalize(lower(t), NFD),
         '[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]', '', 'g');
 
+-- Words only (strip: no positions — search needs no phrases or ranking),
+-- which keeps a message's vector about half as large.
 CREATE FUNCTION papo_search_vector(t text) RETURNS tsvector
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN to_tsvector('simple', regexp_replace(papo_fold(t), '[^[:alnum:]]+', ' ', 'g'));
+    RETURN strip(to_tsvector('simple', regexp_replace(papo_fold(t), '[^[:alnum:]]+', ' ', 'g')));
 
 -- A contact's searchable text: names, then the number as WhatsApp gives it,
 -- in E.164 digits and, for Brazil (+55), without the country code and
