@@ -219,7 +219,7 @@ func TestAssignRules_F06(t *testing.T) {
 	}
 }
 
-// TestForward_F08: forwarding moves the conversation to the other team's
+// TestForward_F08 (F08): forwarding moves the conversation to the other team's
 // New list, unassigned, with a forwarded event {from, to, actor, note};
 // the agent of the old team no longer sees it.
 func TestForward_F08(t *testing.T) {
