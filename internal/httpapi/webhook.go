@@ -61,6 +61,7 @@ func (s *Server) webhookReceive(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, apperr.ErrUnavailable):
 		return err
 	case err != nil:
+		s.log.Error("webhook delivery not stored", "request_id", requestID(r), "err", err)
 		return apperr.New(apperr.ErrUnavailable, "The delivery could not be stored; deliver it again.")
 	}
 	if receipt.State != inbound.StateApplied {
