@@ -5,7 +5,7 @@ GO        ?= go
 BIN       := bin/papo
 WEB_SRC   := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package.json web/vite.config.ts
 GO_SRC    := $(shell find cmd internal web -path web/node_modules -prune -o \( -name '*.go' -o -name '*.sql' -o -name '*.html' -o -name '*.json' \) -type f -print 2>/dev/null | grep -v '^web/dist/')
-FUZZTIME  ?= 10s
+FUZZTIME  ?= 50000x
 
 .PHONY: run build web test test-go test-sqlite test-pg test-web fuzz e2e lint clean
 
@@ -39,7 +39,8 @@ test-pg:
 	@echo "== Go tests on PostgreSQL ($${PAPO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test})"
 	PAPO_TEST_DB=postgres $(GO) test -race -count=1 ./...
 
-## fuzz: a short run of every fuzz target (seeded with the test corpora)
+## fuzz: a short run of every fuzz target (seeded with the test corpora); a count, not a
+## duration: a time limit can end a run on "context deadline exceeded" while a worker is busy
 fuzz:
 	@for pkg in $$($(GO) list ./internal/...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
