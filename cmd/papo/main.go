@@ -137,6 +137,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "demo login: %s / %s\n", demo.AdminEmail, demo.AdminPassword)
 	}
+	return serveUntilDone(ctx, srv, ln, 15*time.Second, func() { log.Info("shutting down") })
+}
+
+// serveUntilDone serves on ln until the server fails or ctx ends (a
+// signal), then shuts down, letting requests in flight finish for grace.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration, onStop func()) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -144,15 +150,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
+		return nil
 	case <-ctx.Done():
-		log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		if onStop != nil {
+			onStop()
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), grace)
 		defer cancel()
 		if err := srv.Shutdown(sctx); err != nil {
 			return fmt.Errorf("shutdown: %w", err)
 		}
+		return nil
 	}
-	return nil
 }
 
 func migrate(ctx context.Context, getenv func(string) string, stderr io.Writer) error {

@@ -75,17 +75,5 @@ func sandboxCmd(ctx context.Context, args []string, getenv func(string) string, 
 	fmt.Fprintf(stdout, "channel settings: phone_number_id %s, waba_id %s, graph_api_url %s/graph, access_token %q\n",
 		n.ID, sandbox.DefaultWABAID, base, *accessToken)
 	fmt.Fprintf(stdout, "webhooks go to %s\n", *webhookURL)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}
-	return nil
+	return serveUntilDone(ctx, srv, ln, 5*time.Second, nil)
 }
