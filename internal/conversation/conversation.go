@@ -187,10 +187,7 @@ func (s *Service) Load(ctx context.Context, q store.Queryer, id store.ID) (*Row,
 	}
 	var r Row
 	if err := store.Get(ctx, q, &r, s.q.Get, id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("conversation %s: %w", id, apperr.ErrNotFound)
-		}
-		return nil, fmt.Errorf("conversation: load: %w", err)
+		return nil, fmt.Errorf("conversation %s: %w", id, err) // store.ErrNotFound is a 404
 	}
 	return &r, nil
 }

@@ -345,10 +345,7 @@ func (s *Service) Load(ctx context.Context, q store.Queryer, id store.ID) (*Row,
 	}
 	var r Row
 	if err := store.Get(ctx, q, &r, s.q.Get, id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("message %s: %w", id, apperr.ErrNotFound)
-		}
-		return nil, fmt.Errorf("message: load: %w", err)
+		return nil, fmt.Errorf("message %s: %w", id, err) // store.ErrNotFound is a 404
 	}
 	return &r, nil
 }

@@ -17,7 +17,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
+
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"papo/internal/apperr"
 )
 
 // Dialect names the database engine behind a DB.
@@ -30,7 +33,9 @@ const (
 )
 
 // ErrNotFound is returned when a row the caller asked for does not exist.
-var ErrNotFound = errors.New("store: not found")
+// It is of the kind apperr.ErrNotFound, so a domain function may return it
+// as it is (wrapped with its own context) and the API answers 404.
+var ErrNotFound = fmt.Errorf("store: %w", apperr.ErrNotFound)
 
 // DB is an open papo database. It is safe for concurrent use.
 //
