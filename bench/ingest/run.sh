@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work=/tmp/papo-ingest
 mkdir -p $work
 (cd "$root" && CGO_ENABLED=0 go build -o $work/papo ./cmd/papo && go build -o $work/ingest ./bench/ingest)
-key=$(openssl rand -hex 32 2>/dev/null || printf 'ab%.0s' {1..32})
+key=${PAPO_SECRET_KEY:-$(openssl rand -hex 32 2>/dev/null || printf "ab%.0s" {1..32})}
 if [ "$eng" = sqlite ]; then
   rm -rf $work/db && mkdir -p $work/db
   db="sqlite://$work/db/papo.db"; port=18091

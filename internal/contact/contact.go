@@ -124,15 +124,81 @@ func (s *Service) Upsert(ctx context.Context, tx *store.Tx, waID, profileName st
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return 0, err
 	}
-	if len(profileName) > 256 {
-		profileName = profileName[:256]
-	}
+	profileName = boundName(profileName)
 	now := s.now()
 	var id store.ID
 	if err := tx.GetContext(ctx, &id, s.q.UpsertContact, waID, e164, profileName, customerID, now, now); err != nil {
 		return 0, fmt.Errorf("contact: upsert: %w", err)
 	}
 	return id, nil
+}
+
+// Sender is a WhatsApp user writing to papo, as a webhook names them.
+type Sender struct {
+	WaID        string
+	ProfileName string
+}
+
+// UpsertMany does Upsert for the senders of a batch of webhooks, returning
+// their contacts' ids by wa_id. The contacts papo has already, under the
+// same profile name (nearly every sender), are found in one query and not
+// written; the others go through Upsert, in the given order (callers sort
+// senders, so concurrent batches lock contacts in one order). A wa_id given
+// twice with two names ends with the later one.
+func (s *Service) UpsertMany(ctx context.Context, tx *store.Tx, senders []Sender) (map[string]store.ID, error) {
+	ids := make(map[string]store.ID, len(senders))
+	if len(senders) == 0 {
+		return ids, nil
+	}
+	waIDs := make([]string, 0, len(senders))
+	for _, sd := range senders {
+		waIDs = append(waIDs, strings.TrimSpace(sd.WaID))
+	}
+	query, args, err := s.db.In(s.q.ContactsByWaID, waIDs)
+	if err != nil {
+		return nil, err
+	}
+	var known []struct {
+		ID          store.ID `db:"id"`
+		WaID        string   `db:"wa_id"`
+		ProfileName string   `db:"profile_name"`
+	}
+	if err := tx.SelectContext(ctx, &known, query, args...); err != nil {
+		return nil, fmt.Errorf("contact: look up senders: %w", err)
+	}
+	names := make(map[string]string, len(known))
+	for _, k := range known {
+		ids[k.WaID] = k.ID
+		names[k.WaID] = k.ProfileName
+	}
+	for i, sd := range senders {
+		name := boundName(sd.ProfileName)
+		if cur, ok := names[waIDs[i]]; ok && (name == "" || name == cur) {
+			continue
+		}
+		id, err := s.Upsert(ctx, tx, waIDs[i], sd.ProfileName)
+		if err != nil {
+			return nil, err
+		}
+		ids[waIDs[i]] = id
+		if name != "" || names[waIDs[i]] == "" {
+			names[waIDs[i]] = name
+		}
+	}
+	return ids, nil
+}
+
+// boundName cuts a profile name to the 256 bytes contacts keep, without
+// splitting a UTF-8 sequence.
+func boundName(name string) string {
+	n := 256
+	if len(name) <= n {
+		return name
+	}
+	for n > 0 && name[n]&0xC0 == 0x80 {
+		n--
+	}
+	return name[:n]
 }
 
 // SetAutomationBlock switches automatic messages off (or on) for a contact

@@ -91,6 +91,7 @@ type queries struct {
 	GetContact         string `query:"get-contact"`
 	GetContacts        string `query:"get-contacts,in"`
 	UpsertContact      string `query:"upsert-contact"`
+	ContactsByWaID     string `query:"contacts-by-wa-id,in"`
 	SetAutomationBlock string `query:"set-automation-block"`
 	ContactsToRematch  string `query:"contacts-to-rematch,in"`
 	SetContactCustomer string `query:"set-contact-customer"`

@@ -45,6 +45,10 @@ SELECT ct.id, ct.wa_id, ct.bsuid, ct.phone, ct.profile_name, ct.customer_id, ct.
 FROM contacts ct LEFT JOIN customers cu ON cu.id = ct.customer_id
 WHERE ct.id IN (?);
 
+-- name: contacts-by-wa-id
+-- Expanded with DB.In: the contacts of several WhatsApp users (one batch of webhooks).
+SELECT id, wa_id, profile_name FROM contacts WHERE wa_id IN (?);
+
 -- name: upsert-contact
 -- args: wa_id, phone, profile_name, customer_id, created_at, updated_at
 -- A new profile name replaces the old one; an empty one keeps it.

@@ -7,7 +7,6 @@ package conversation
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -129,7 +128,8 @@ type queries struct {
 	GetMany        string `query:"get-conversations,in"`
 	Open           string `query:"open-conversation"`
 	FindOpen       string `query:"find-open-conversation"`
-	RecordInbound  string `query:"record-inbound"`
+	FindOpenMany   string `query:"find-open-conversations,in"`
+	RecordInbound  string `query:"record-inbound,rows"`
 	RecordOutbound string `query:"record-outbound"`
 	LastMessages   string `query:"last-messages,in"`
 
@@ -295,29 +295,125 @@ func preview(s string) string {
 // when the latest is closed or there is none. It runs in the caller's
 // transaction; created reports a new conversation.
 func (s *Service) OpenForInbound(ctx context.Context, tx *store.Tx, channelID, defaultTeamID, contactID store.ID, at time.Time) (*Row, bool, error) {
-	var r Row
-	err := store.Get(ctx, tx, &r, s.q.FindOpen, channelID, contactID)
-	if err == nil {
-		return &r, false, nil
+	open, err := s.OpenForInboundMany(ctx, tx, []Opening{{channelID, defaultTeamID, contactID, at}})
+	if err != nil {
+		return nil, false, err
 	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return nil, false, fmt.Errorf("conversation: find open: %w", err)
+	return open[0].Row, open[0].Created, nil
+}
+
+// Opening asks for a contact's open conversation on a channel: the channel's
+// default team and the message's time serve a new one.
+type Opening struct {
+	ChannelID, DefaultTeamID, ContactID store.ID
+	At                                  time.Time
+}
+
+// Opened is the conversation an Opening got; Created reports a new one.
+type Opened struct {
+	Row     *Row
+	Created bool
+}
+
+// OpenForInboundMany does OpenForInbound for a batch of webhooks: the open
+// conversations (nearly all) are found in one query per channel, the rest
+// opened one by one in the given order. Openings of the same contact and
+// channel get the same conversation.
+func (s *Service) OpenForInboundMany(ctx context.Context, tx *store.Tx, openings []Opening) ([]Opened, error) {
+	type key struct{ channel, contact store.ID }
+	found := map[key]*Row{}
+	byChannel := map[store.ID][]store.ID{}
+	var channels []store.ID
+	for _, o := range openings {
+		if _, ok := byChannel[o.ChannelID]; !ok {
+			channels = append(channels, o.ChannelID)
+		}
+		byChannel[o.ChannelID] = append(byChannel[o.ChannelID], o.ContactID)
 	}
-	if _, err := tx.ExecContext(ctx, s.q.Open, channelID, contactID, defaultTeamID, at, at); err != nil {
-		return nil, false, fmt.Errorf("conversation: open: %w", err)
+	for _, ch := range channels {
+		query, args, err := s.db.In(s.q.FindOpenMany, ch, byChannel[ch])
+		if err != nil {
+			return nil, err
+		}
+		var rows []*Row
+		if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
+			return nil, fmt.Errorf("conversation: find open: %w", err)
+		}
+		for _, r := range rows {
+			found[key{r.ChannelID, r.ContactID}] = r
+		}
 	}
-	if err := store.Get(ctx, tx, &r, s.q.FindOpen, channelID, contactID); err != nil {
-		return nil, false, fmt.Errorf("conversation: find opened: %w", err)
+	out := make([]Opened, len(openings))
+	created := map[key]bool{}
+	for i, o := range openings {
+		k := key{o.ChannelID, o.ContactID}
+		if r := found[k]; r != nil {
+			out[i] = Opened{Row: r, Created: created[k]}
+			continue
+		}
+		// Unless a concurrent transaction opened one meanwhile (the partial
+		// unique index decides), this inserts.
+		if _, err := tx.ExecContext(ctx, s.q.Open, o.ChannelID, o.ContactID, o.DefaultTeamID, o.At, o.At); err != nil {
+			return nil, fmt.Errorf("conversation: open: %w", err)
+		}
+		var r Row
+		if err := store.Get(ctx, tx, &r, s.q.FindOpen, o.ChannelID, o.ContactID); err != nil {
+			return nil, fmt.Errorf("conversation: find opened: %w", err)
+		}
+		found[k], created[k] = &r, true
+		out[i] = Opened{Row: &r, Created: true}
 	}
-	return &r, true, nil
+	return out, nil
 }
 
 // RecordInbound notes a customer message in its conversation.
 func (s *Service) RecordInbound(ctx context.Context, tx *store.Tx, convID, msgID store.ID, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, s.q.RecordInbound, at, msgID, at, at, at, at, convID); err != nil {
-		return fmt.Errorf("conversation: record inbound: %w", err)
+	return s.RecordInboundMany(ctx, tx, []Record{{convID, msgID, at}})
+}
+
+// Record is a message to note in its conversation.
+type Record struct {
+	ConversationID, MessageID store.ID
+	At                        time.Time
+}
+
+// RecordInboundMany notes customer messages in their conversations, one
+// set-based statement for a batch: each conversation once, with its newest
+// message (the later one of equal times) and how many came.
+func (s *Service) RecordInboundMany(ctx context.Context, tx *store.Tx, records []Record) error {
+	type agg struct {
+		newest Record
+		n      int
 	}
-	return nil
+	var order []store.ID
+	per := map[store.ID]*agg{}
+	for _, r := range records {
+		a := per[r.ConversationID]
+		if a == nil {
+			a = &agg{}
+			per[r.ConversationID] = a
+			order = append(order, r.ConversationID)
+		}
+		if a.n == 0 || !r.At.Before(a.newest.At) {
+			a.newest = r
+		}
+		a.n++
+	}
+	return store.Chunks(len(order), func(lo, hi int) error {
+		q, err := s.db.Rows(s.q.RecordInbound, hi-lo)
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, 4*(hi-lo))
+		for _, id := range order[lo:hi] {
+			a := per[id]
+			args = append(args, id, a.newest.MessageID, a.newest.At, a.n)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("conversation: record inbound: %w", err)
+		}
+		return nil
+	})
 }
 
 // RecordOutbound notes a message papo sent in its conversation.

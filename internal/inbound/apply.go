@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"papo/internal/apperr"
+	"papo/internal/contact"
+	"papo/internal/conversation"
 	"papo/internal/message"
 	"papo/internal/store"
 	"papo/internal/whatsapp"
@@ -171,19 +173,11 @@ func (o *outcome) reason() string { return strings.Join(o.notes, "; ") }
 // apply applies every item of n. An error means the transaction (or the
 // savepoint) must be rolled back; items papo cannot use are noted instead.
 func (a *applier) apply(ctx context.Context, n *whatsapp.Notification) (*outcome, error) {
-	o := &outcome{}
-	for i := range n.Messages {
-		if err := a.message(ctx, o, &n.Messages[i]); err != nil {
-			return nil, err
-		}
+	outs, err := a.applyAll(ctx, []*whatsapp.Notification{n})
+	if err != nil {
+		return nil, err
 	}
-	for i := range n.Statuses {
-		if err := a.status(ctx, o, &n.Statuses[i]); err != nil {
-			return nil, err
-		}
-	}
-	a.noteRest(o, n)
-	return o, nil
+	return outs[0], nil
 }
 
 // noteRest records the parts of n that change nothing in papo: WhatsApp's
@@ -213,8 +207,11 @@ func (a *applier) noteRest(o *outcome, n *whatsapp.Notification) {
 // order that every committer shares: messages by sender (so contacts and
 // conversations are locked in the same order by concurrent transactions,
 // which then wait for each other instead of deadlocking), each sender's in
-// arrival order, then statuses by message id. It returns an outcome per
-// notification (nil for a nil notification).
+// arrival order, then statuses by message id. The messages papo files are
+// written together, a few set-based statements for the whole batch (file);
+// reactions and statuses follow, one by one, so that they find the messages
+// of the same batch. It returns an outcome per notification (nil for a nil
+// notification).
 func (a *applier) applyAll(ctx context.Context, ns []*whatsapp.Notification) ([]*outcome, error) {
 	type item struct {
 		o   *outcome
@@ -240,10 +237,31 @@ func (a *applier) applyAll(ctx context.Context, ns []*whatsapp.Notification) ([]
 		}
 	}
 	slices.SortStableFunc(items, func(x, y item) int { return strings.Compare(x.key, y.key) })
+	var files []filing
+	var rest []item
 	for _, it := range items {
+		if it.st != nil {
+			rest = append(rest, it)
+			continue
+		}
+		ch, kind, err := a.sortOut(ctx, it.o, it.m)
+		switch {
+		case err != nil:
+			return nil, err
+		case kind == toFile:
+			files = append(files, filing{o: it.o, m: it.m, ch: ch})
+		case kind == toReact:
+			rest = append(rest, it)
+		}
+	}
+	if err := a.file(ctx, files); err != nil {
+		return nil, err
+	}
+	for _, it := range rest {
 		var err error
 		if it.m != nil {
-			err = a.message(ctx, it.o, it.m)
+			ch, _ := a.channel(ctx, it.m.PhoneNumberID) // known: sortOut found it
+			err = a.reaction(ctx, it.o, ch, it.m)
 		} else {
 			err = a.status(ctx, it.o, it.st)
 		}
@@ -263,105 +281,166 @@ func (a *applier) applyAll(ctx context.Context, ns []*whatsapp.Notification) ([]
 // its error fails the delivery as a bug or a broken constraint would.
 var applyHook atomic.Pointer[func(m *whatsapp.Inbound) error]
 
-// message applies one inbound message (F18): contact, conversation, message.
-func (a *applier) message(ctx context.Context, o *outcome, m *whatsapp.Inbound) error {
+// What sortOut decides for an inbound message.
+const (
+	toSkip  = iota // noted in the outcome (ignored or failed): nothing to write
+	toFile         // a message to file in its conversation
+	toReact        // a reaction, applied to its target
+)
+
+// sortOut decides, before anything is written, what becomes of an inbound
+// message, noting in o why one is not applied.
+func (a *applier) sortOut(ctx context.Context, o *outcome, m *whatsapp.Inbound) (*chanInfo, int, error) {
 	if hook := applyHook.Load(); hook != nil {
 		if err := (*hook)(m); err != nil {
-			return err
+			return nil, toSkip, err
 		}
 	}
 	ch, err := a.channel(ctx, m.PhoneNumberID)
 	if err != nil {
-		return err
+		return nil, toSkip, err
 	}
-	if ch == nil {
+	switch {
+	case ch == nil:
 		a.s.log.Warn("inbound: message for an unknown phone_number_id kept, not applied", "phone_number_id", m.PhoneNumberID)
 		o.ignore("message %s: unknown phone_number_id %q", m.ID, m.PhoneNumberID)
-		return nil
-	}
-	if m.Type == whatsapp.TypeReaction {
-		return a.reaction(ctx, o, ch, m)
-	}
-	if m.From == "" {
+		return nil, toSkip, nil
+	case m.Type == whatsapp.TypeReaction:
+		return ch, toReact, nil
+	case m.From == "":
 		o.fail("message %s: the sender has no wa_id (only a business-scoped user id), which papo cannot file yet", m.ID)
+		return nil, toSkip, nil
+	}
+	return ch, toFile, nil
+}
+
+// filing is an inbound message to file (F18): its contact, conversation and
+// the message itself.
+type filing struct {
+	o  *outcome
+	m  *whatsapp.Inbound
+	ch *chanInfo
+
+	typ     string
+	payload []byte
+	conv    conversation.Opened
+	contact store.ID
+	media   *store.ID
+}
+
+// file files a batch's messages, each once: their senders' contacts, their
+// open conversations and the messages in a few set-based statements, then
+// each conversation's activity and unread count in one more.
+func (a *applier) file(ctx context.Context, files []filing) error {
+	// Messages papo has (earlier batches, or twice in this one) are done.
+	todo := files[:0:0]
+	var senders []contact.Sender
+	for i := range files {
+		f := &files[i]
+		key := waKey{f.ch.ID, f.m.ID}
+		if a.prechecked && a.known[key] {
+			f.o.duplicates++
+			continue
+		} else if !a.prechecked {
+			if _, err := a.s.messages.IDByWaID(ctx, a.tx, f.ch.ID, f.m.ID); err == nil {
+				f.o.duplicates++
+				continue
+			} else if !errors.Is(err, apperr.ErrNotFound) {
+				return err
+			}
+		}
+		a.markKnown(key)
+		var err error
+		if f.typ, f.payload, err = Convert(f.m); err != nil {
+			return fmt.Errorf("inbound: message %s: %w", f.m.ID, err)
+		}
+		todo = append(todo, *f)
+		senders = append(senders, contact.Sender{WaID: f.m.From, ProfileName: f.m.ProfileName})
+	}
+	if len(todo) == 0 {
 		return nil
 	}
-	key := waKey{ch.ID, m.ID}
-	if a.prechecked {
-		if a.known[key] {
-			o.duplicates++
-			return nil
+	contacts, err := a.s.contacts.UpsertMany(ctx, a.tx, senders)
+	if err != nil {
+		return fmt.Errorf("inbound: contacts: %w", err)
+	}
+	openings := make([]conversation.Opening, len(todo))
+	for i := range todo {
+		f := &todo[i]
+		f.contact = contacts[strings.TrimSpace(f.m.From)]
+		openings[i] = conversation.Opening{ChannelID: f.ch.ID, DefaultTeamID: f.ch.DefaultTeamID, ContactID: f.contact, At: f.m.Timestamp}
+	}
+	opened, err := a.s.conv.OpenForInboundMany(ctx, a.tx, openings)
+	if err != nil {
+		return fmt.Errorf("inbound: conversations: %w", err)
+	}
+	ins := make([]message.Inbound, len(todo))
+	for i := range todo {
+		f := &todo[i]
+		f.conv = opened[i]
+		m := f.m
+		if whatsapp.IsMedia(m.Type) && m.Media != nil && m.Media.ID != "" {
+			id, err := a.insertMedia(ctx, f.ch.ID, m.Media)
+			if err != nil {
+				return fmt.Errorf("inbound: message %s: %w", m.ID, err)
+			}
+			f.media = &id
 		}
-	} else if _, err := a.s.messages.IDByWaID(ctx, a.tx, ch.ID, m.ID); err == nil {
-		o.duplicates++
-		return nil
-	} else if !errors.Is(err, apperr.ErrNotFound) {
+		ins[i] = message.Inbound{
+			ConversationID: f.conv.Row.ID, ChannelID: f.ch.ID, ContactID: f.contact, Type: f.typ, Text: m.Text,
+			MediaID: f.media, Payload: f.payload, WAMessageID: m.ID, At: m.Timestamp,
+		}
+		if m.Context != nil {
+			ins[i].ReplyToWaID = m.Context.ID
+		}
+	}
+	ids, err := a.s.messages.InsertInboundMany(ctx, a.tx, ins)
+	if err != nil {
+		return fmt.Errorf("inbound: messages: %w", err)
+	}
+	records := make([]conversation.Record, 0, len(todo))
+	for i := range todo {
+		f := &todo[i]
+		if ids[i] == 0 { // applied by a concurrent batch meanwhile
+			if f.media != nil {
+				if _, err := a.tx.ExecContext(ctx, a.s.q.DeleteMedia, *f.media); err != nil {
+					return fmt.Errorf("inbound: drop duplicate media: %w", err)
+				}
+			}
+			f.o.duplicates++
+			continue
+		}
+		records = append(records, conversation.Record{ConversationID: f.conv.Row.ID, MessageID: ids[i], At: f.m.Timestamp})
+		if f.conv.Created {
+			f.o.changes.ConversationsCreated = append(f.o.changes.ConversationsCreated, f.conv.Row.ID)
+		} else {
+			f.o.changes.ConversationsUpdated = append(f.o.changes.ConversationsUpdated, f.conv.Row.ID)
+		}
+		f.o.changes.MessagesCreated = append(f.o.changes.MessagesCreated, ids[i])
+		f.o.media = f.o.media || f.media != nil
+		f.o.applied++
+	}
+	if err := a.s.conv.RecordInboundMany(ctx, a.tx, records); err != nil {
 		return err
 	}
-	contactID, err := a.s.contacts.Upsert(ctx, a.tx, m.From, m.ProfileName)
-	if err != nil {
-		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
-	}
-	conv, created, err := a.s.conv.OpenForInbound(ctx, a.tx, ch.ID, ch.DefaultTeamID, contactID, m.Timestamp)
-	if err != nil {
-		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
-	}
-	var mediaID *store.ID
-	if whatsapp.IsMedia(m.Type) && m.Media != nil && m.Media.ID != "" {
-		id, err := a.insertMedia(ctx, ch.ID, m.Media)
-		if err != nil {
-			return fmt.Errorf("inbound: message %s: %w", m.ID, err)
+	// Reactions that arrived before their message.
+	for i := range todo {
+		f := &todo[i]
+		if ids[i] != 0 && (!a.prechecked || a.waiting[waKey{f.ch.ID, f.m.ID}]) {
+			if err := a.s.applyWaitingReactions(ctx, a.tx, f.ch.ID, f.m.ID, ids[i], &f.o.changes); err != nil {
+				return err
+			}
 		}
-		mediaID = &id
 	}
-	typ, payload, err := Convert(m)
-	if err != nil {
-		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
-	}
-	in := message.Inbound{
-		ConversationID: conv.ID, ChannelID: ch.ID, ContactID: contactID, Type: typ, Text: m.Text,
-		MediaID: mediaID, Payload: payload, WAMessageID: m.ID, At: m.Timestamp,
-	}
-	if m.Context != nil {
-		in.ReplyToWaID = m.Context.ID
-	}
-	id, inserted, err := a.s.messages.InsertInbound(ctx, a.tx, in)
-	if err != nil {
-		return fmt.Errorf("inbound: message %s: %w", m.ID, err)
-	}
+	return nil
+}
+
+// markKnown notes a message of the current delivery as stored (see forget).
+func (a *applier) markKnown(key waKey) {
 	if a.prechecked {
 		a.known[key] = true
 		a.added = append(a.added, key)
 	}
-	if !inserted { // applied by a concurrent batch meanwhile
-		if mediaID != nil {
-			if _, err := a.tx.ExecContext(ctx, a.s.q.DeleteMedia, *mediaID); err != nil {
-				return fmt.Errorf("inbound: drop duplicate media: %w", err)
-			}
-		}
-		o.duplicates++
-		return nil
-	}
-	if err := a.s.conv.RecordInbound(ctx, a.tx, conv.ID, id, m.Timestamp); err != nil {
-		return err
-	}
-	if created {
-		o.changes.ConversationsCreated = append(o.changes.ConversationsCreated, conv.ID)
-	} else {
-		o.changes.ConversationsUpdated = append(o.changes.ConversationsUpdated, conv.ID)
-	}
-	o.changes.MessagesCreated = append(o.changes.MessagesCreated, id)
-	if mediaID != nil {
-		o.media = true
-	}
-	// Reactions that arrived before this message.
-	if !a.prechecked || a.waiting[key] {
-		if err := a.s.applyWaitingReactions(ctx, a.tx, ch.ID, m.ID, id, &o.changes); err != nil {
-			return err
-		}
-	}
-	o.applied++
-	return nil
 }
 
 func (a *applier) insertMedia(ctx context.Context, channelID store.ID, md *whatsapp.Media) (store.ID, error) {

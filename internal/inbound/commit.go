@@ -322,8 +322,12 @@ func (s *Service) insertDelivery(ctx context.Context, a *applier, r *request, st
 		a.deliveries = append(a.deliveries, d)
 		return nil
 	}
+	q, err := s.db.Rows(s.q.InsertDelivery, 1)
+	if err != nil {
+		return err
+	}
 	var id store.ID
-	if err := a.tx.GetContext(ctx, &id, s.q.InsertDelivery, d.args()...); err != nil {
+	if err := a.tx.GetContext(ctx, &id, q, d.args()...); err != nil {
 		return fmt.Errorf("inbound: insert delivery: %w", err)
 	}
 	r.receipt.DeliveryID = id
@@ -342,52 +346,32 @@ func (d *deliveryRow) args() []any {
 	return []any{d.r.body, d.r.received, d.state, d.reason, d.phones, d.items, d.appliedAt}
 }
 
-// deliveryChunks are the row counts of the multi-row inserts, largest
-// first: a few statement texts only, each compiled once.
-var deliveryChunks = []int{64, 16, 4, 1}
-
-// multiInsert returns the INSERT of n deliveries (RETURNING their ids in
-// order).
-func (s *Service) multiInsert(n int) string {
-	if q, ok := s.multi[n]; ok {
-		return q
-	}
-	one := "(?, ?, ?, ?, ?, ?, ?)"
-	q := "INSERT INTO webhook_deliveries (body, received_at, state, error, phone_number_ids, items, applied_at) VALUES " +
-		strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") + " RETURNING id"
-	return s.db.W.Rebind(q)
-}
-
-// flushDeliveries inserts the deferred deliveries of a batch.
+// flushDeliveries inserts the deferred deliveries of a batch, a chunk of
+// rows per statement.
 func (s *Service) flushDeliveries(ctx context.Context, a *applier) error {
 	rows := a.deliveries
 	a.deliveries = nil
-	for len(rows) > 0 {
-		n := 1
-		for _, c := range deliveryChunks {
-			if c <= len(rows) {
-				n = c
-				break
-			}
+	return store.Chunks(len(rows), func(lo, hi int) error {
+		q, err := s.db.Rows(s.q.InsertDelivery, hi-lo)
+		if err != nil {
+			return err
 		}
-		chunk := rows[:n]
-		rows = rows[n:]
-		args := make([]any, 0, 7*n)
-		for i := range chunk {
-			args = append(args, chunk[i].args()...)
+		args := make([]any, 0, 7*(hi-lo))
+		for i := lo; i < hi; i++ {
+			args = append(args, rows[i].args()...)
 		}
 		var ids []store.ID
-		if err := a.tx.SelectContext(ctx, &ids, s.multiInsert(n), args...); err != nil {
+		if err := a.tx.SelectContext(ctx, &ids, q, args...); err != nil {
 			return fmt.Errorf("inbound: insert deliveries: %w", err)
 		}
-		if len(ids) != n {
-			return fmt.Errorf("inbound: insert deliveries: %d ids for %d rows", len(ids), n)
+		if len(ids) != hi-lo {
+			return fmt.Errorf("inbound: insert deliveries: %d ids for %d rows", len(ids), hi-lo)
 		}
-		for i := range chunk {
-			chunk[i].r.receipt.DeliveryID = ids[i]
+		for i := lo; i < hi; i++ {
+			rows[i].r.receipt.DeliveryID = ids[i-lo]
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // retryableTx reports a PostgreSQL deadlock or serialization failure

@@ -117,7 +117,6 @@ type Service struct {
 	batchWait  time.Duration
 	committers int
 	queues     []chan *request // one per committer (shard)
-	multi      map[int]string  // multi-row delivery inserts by row count
 
 	mediaWorkers int
 	mediaPoll    time.Duration
@@ -139,7 +138,7 @@ type Service struct {
 }
 
 type queries struct {
-	InsertDelivery       string `query:"insert-delivery"`
+	InsertDelivery       string `query:"insert-delivery,rows"`
 	GetDelivery          string `query:"get-delivery"`
 	SetDeliveryState     string `query:"set-delivery-state"`
 	FailedDeliveries     string `query:"failed-deliveries"`
@@ -217,10 +216,6 @@ func New(o Options) (*Service, error) {
 	s.secrets.load = s.loadSecrets
 	if err := store.LoadQueries(queryFS, o.DB.Dialect, &s.q); err != nil {
 		return nil, fmt.Errorf("inbound: %w", err)
-	}
-	s.multi = map[int]string{}
-	for _, n := range deliveryChunks {
-		s.multi[n] = s.multiInsert(n)
 	}
 	s.bg, s.cancel = context.WithCancel(context.Background())
 	if !o.NoWorkers {

@@ -141,7 +141,7 @@ type Service struct {
 }
 
 type queries struct {
-	InsertInbound  string `query:"insert-inbound"`
+	InsertInbound  string `query:"insert-inbound,rows"`
 	IDByWaID       string `query:"id-by-wa-id"`
 	InsertOutbound string `query:"insert-outbound"`
 	IDByKey        string `query:"id-by-idempotency-key"`
@@ -189,31 +189,81 @@ type Inbound struct {
 }
 
 // InsertInbound stores a customer message once per WhatsApp id; inserted is
-// false when it was already there (a redelivery).
+// false when it was already there (a redelivery), id then the stored one.
 func (s *Service) InsertInbound(ctx context.Context, tx *store.Tx, in Inbound) (id store.ID, inserted bool, err error) {
-	var replyTo *store.ID
-	var replyWa *string
-	if in.ReplyToWaID != "" {
-		replyWa = &in.ReplyToWaID
-		var rid store.ID
-		if err := store.Get(ctx, tx, &rid, s.q.IDByWaID, in.ChannelID, in.ReplyToWaID); err == nil {
-			replyTo = &rid
-		}
-	}
-	payload := string(in.Payload)
-	if payload == "" {
-		payload = "{}"
-	}
-	res, err := tx.ExecContext(ctx, s.q.InsertInbound, in.ConversationID, in.ChannelID, in.ContactID, in.Type,
-		bound(in.Text), in.MediaID, payload, replyTo, replyWa, in.WAMessageID, in.At, s.now())
+	ids, err := s.InsertInboundMany(ctx, tx, []Inbound{in})
 	if err != nil {
-		return 0, false, fmt.Errorf("message: insert inbound: %w", err)
+		return 0, false, err
 	}
-	n, _ := res.RowsAffected()
-	if err := tx.GetContext(ctx, &id, s.q.IDByWaID, in.ChannelID, in.WAMessageID); err != nil {
+	if ids[0] != 0 {
+		return ids[0], true, nil
+	}
+	id, err = s.IDByWaID(ctx, tx, in.ChannelID, in.WAMessageID)
+	if err != nil {
 		return 0, false, fmt.Errorf("message: inbound id: %w", err)
 	}
-	return id, n == 1, nil
+	return id, false, nil
+}
+
+// InsertInboundMany stores customer messages, a chunk of rows per
+// statement, each once per WhatsApp id: ids[i] is the new id of ins[i], or 0
+// when papo had that message already. A reply's quoted message is looked up
+// here (it may be missing: then only its WhatsApp id is kept).
+func (s *Service) InsertInboundMany(ctx context.Context, tx *store.Tx, ins []Inbound) ([]store.ID, error) {
+	type waKey struct {
+		channel store.ID
+		wa      string
+	}
+	ids := make([]store.ID, len(ins))
+	err := store.Chunks(len(ins), func(lo, hi int) error {
+		q, err := s.db.Rows(s.q.InsertInbound, hi-lo)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		args := make([]any, 0, 12*(hi-lo))
+		for _, in := range ins[lo:hi] {
+			var replyTo *store.ID
+			var replyWa *string
+			if in.ReplyToWaID != "" {
+				replyWa = &in.ReplyToWaID
+				var rid store.ID
+				if err := store.Get(ctx, tx, &rid, s.q.IDByWaID, in.ChannelID, in.ReplyToWaID); err == nil {
+					replyTo = &rid
+				} else if !errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("message: quoted message: %w", err)
+				}
+			}
+			payload := string(in.Payload)
+			if payload == "" {
+				payload = "{}"
+			}
+			args = append(args, in.ConversationID, in.ChannelID, in.ContactID, in.Type, bound(in.Text), in.MediaID,
+				payload, replyTo, replyWa, in.WAMessageID, in.At, now)
+		}
+		var rows []struct {
+			ID        store.ID `db:"id"`
+			ChannelID store.ID `db:"channel_id"`
+			WaID      string   `db:"wa_message_id"`
+		}
+		if err := tx.SelectContext(ctx, &rows, q, args...); err != nil {
+			return fmt.Errorf("message: insert inbound: %w", err)
+		}
+		got := make(map[waKey]store.ID, len(rows))
+		for _, r := range rows {
+			got[waKey{r.ChannelID, r.WaID}] = r.ID
+		}
+		for i := lo; i < hi; i++ {
+			k := waKey{ins[i].ChannelID, ins[i].WAMessageID}
+			ids[i] = got[k]
+			delete(got, k) // the same message twice: the first one is the new one
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
 
 // Outbound is a message papo sends (or a note it keeps).

@@ -1,11 +1,13 @@
 -- name: insert-inbound
--- args: conversation_id, channel_id, contact_id, type, text, media_id, payload, reply_to_id, reply_to_wa_id,
---       wa_message_id, created_at, updated_at
--- Applied once per WhatsApp message id, however often it is delivered.
+-- Expanded with DB.Rows, a row per message: conversation_id, channel_id, contact_id, type, text, media_id,
+-- payload, reply_to_id, reply_to_wa_id, wa_message_id, created_at, updated_at.
+-- Applied once per WhatsApp message id, however often it is delivered: a
+-- message already there returns no row.
 INSERT INTO messages (conversation_id, channel_id, contact_id, direction, author_type, type, text, media_id, payload,
     reply_to_id, reply_to_wa_id, wa_message_id, status, created_at, updated_at)
 VALUES (?, ?, ?, 'in', 'contact', ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?)
-ON CONFLICT (channel_id, wa_message_id) DO NOTHING;
+ON CONFLICT (channel_id, wa_message_id) DO NOTHING
+RETURNING id, channel_id, wa_message_id;
 
 -- name: id-by-wa-id
 -- args: channel_id, wa_message_id
