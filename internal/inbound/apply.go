@@ -90,20 +90,22 @@ func (a *applier) precheck(ctx context.Context, batch []*request) error {
 		for len(wa) > 0 {
 			chunk := wa[:min(len(wa), 500)]
 			wa = wa[len(chunk):]
-			for _, q := range []struct {
-				query string
-				into  map[waKey]bool
-			}{{a.s.q.KnownWaIDs, a.known}, {a.s.q.WaitingTargets, a.waiting}} {
-				query, args, err := a.s.db.In(q.query, ch, chunk)
-				if err != nil {
-					return err
-				}
-				var found []string
-				if err := a.tx.SelectContext(ctx, &found, query, args...); err != nil {
-					return fmt.Errorf("inbound: batch look-up: %w", err)
-				}
-				for _, f := range found {
-					q.into[waKey{ch, f}] = true
+			query, args, err := a.s.db.In(a.s.q.BatchLookUp, ch, chunk, ch, chunk)
+			if err != nil {
+				return err
+			}
+			var found []struct {
+				Wa   string `db:"wa"`
+				What string `db:"what"`
+			}
+			if err := a.tx.SelectContext(ctx, &found, query, args...); err != nil {
+				return fmt.Errorf("inbound: batch look-up: %w", err)
+			}
+			for _, f := range found {
+				if f.What == "known" {
+					a.known[waKey{ch, f.Wa}] = true
+				} else {
+					a.waiting[waKey{ch, f.Wa}] = true
 				}
 			}
 		}

@@ -166,8 +166,7 @@ type queries struct {
 	DeleteOldReactions   string `query:"delete-old-reactions"`
 	CountWaitingStatuses string `query:"count-waiting-statuses"`
 	MediaDue             string `query:"media-due"`
-	KnownWaIDs           string `query:"known-wa-ids,in"`
-	WaitingTargets       string `query:"waiting-targets,in"`
+	BatchLookUp          string `query:"batch-look-up,in"`
 }
 
 // ErrClosed is returned by Receive once the service is closing.
@@ -286,3 +285,4 @@ func (s *Service) notify(c *Changes) {
 	}()
 	s.notifier.InboundChanged(context.Background(), *c)
 }
+

@@ -137,13 +137,13 @@ DELETE FROM webhook_reactions WHERE (channel_id, wa_message_id) IN (
 -- name: count-waiting-statuses
 SELECT COUNT(*) FROM webhook_statuses WHERE NOT applied;
 
--- name: known-wa-ids
--- Expanded with DB.In: args channel_id, wa_message_ids — which of a batch's messages papo already has.
-SELECT wa_message_id FROM messages WHERE channel_id = ? AND wa_message_id IN (?);
-
--- name: waiting-targets
--- Expanded with DB.In: args channel_id, wa_message_ids — which of a batch's messages have reactions waiting for them.
-SELECT DISTINCT target_wa_id FROM webhook_reactions WHERE channel_id = ? AND NOT applied AND target_wa_id IN (?);
+-- name: batch-look-up
+-- Expanded with DB.In: args channel_id, wa_message_ids (twice) — which of a
+-- batch's messages papo has already ('known') and which have reactions
+-- waiting for them ('waiting').
+SELECT wa_message_id AS wa, 'known' AS what FROM messages WHERE channel_id = ? AND wa_message_id IN (?)
+UNION ALL
+SELECT DISTINCT target_wa_id, 'waiting' FROM webhook_reactions WHERE channel_id = ? AND NOT applied AND target_wa_id IN (?);
 
 -- name: media-due
 -- args: now — whether any download is due (a read, so an idle worker writes nothing)
