@@ -285,4 +285,3 @@ func (s *Service) notify(c *Changes) {
 	}()
 	s.notifier.InboundChanged(context.Background(), *c)
 }
-
