@@ -17,6 +17,7 @@ import (
 type Contact struct {
 	ID                 store.ID   `json:"id"`
 	WaID               string     `json:"wa_id"`
+	BSUID              string     `json:"bsuid,omitempty"`
 	Phone              string     `json:"phone"`
 	ProfileName        string     `json:"profile_name"`
 	DisplayName        string     `json:"display_name"`
@@ -50,7 +51,13 @@ func (r *contactRow) present() *Contact {
 	if r.WaID != nil {
 		c.WaID = *r.WaID
 	}
+	if r.BSUID != nil {
+		c.BSUID = *r.BSUID
+	}
 	c.DisplayName = DisplayName(r.CustomerName, r.Phone, c.WaID)
+	if c.DisplayName == "" { // known only by a business-scoped user id
+		c.DisplayName = c.ProfileName
+	}
 	return c
 }
 
@@ -133,59 +140,158 @@ func (s *Service) Upsert(ctx context.Context, tx *store.Tx, waID, profileName st
 	return id, nil
 }
 
-// Sender is a WhatsApp user writing to papo, as a webhook names them.
+// Sender is a WhatsApp user writing to papo, as a webhook names them: by
+// wa_id (their number), by business-scoped user id (BSUID, 2026), or both.
 type Sender struct {
 	WaID        string
+	BSUID       string
 	ProfileName string
 }
 
-// UpsertMany does Upsert for the senders of a batch of webhooks, returning
-// their contacts' ids by wa_id. The contacts papo has already, under the
-// same profile name (nearly every sender), are found in one query and not
-// written; the others go through Upsert, in the given order (callers sort
-// senders, so concurrent batches lock contacts in one order). A wa_id given
-// twice with two names ends with the later one.
-func (s *Service) UpsertMany(ctx context.Context, tx *store.Tx, senders []Sender) (map[string]store.ID, error) {
-	ids := make(map[string]store.ID, len(senders))
-	if len(senders) == 0 {
-		return ids, nil
+// known is a contact as UpsertMany finds it.
+type known struct {
+	ID          store.ID `db:"id"`
+	WaID        *string  `db:"wa_id"`
+	BSUID       *string  `db:"bsuid"`
+	ProfileName string   `db:"profile_name"`
+}
+
+// UpsertMany finds or creates the contact of each sender of a batch of
+// webhooks, returning their ids in order. A sender is matched by BSUID
+// first, then by wa_id (Meta's advice: a user may change number, and one
+// who takes a username may come without one). Contacts papo has already,
+// under the same profile name (nearly every sender), are found in two
+// queries and not written; new contacts, new names and newly learnt ids go
+// through one statement each, in the given order (callers sort senders, so
+// concurrent batches lock contacts in one order).
+func (s *Service) UpsertMany(ctx context.Context, tx *store.Tx, senders []Sender) ([]store.ID, error) {
+	byWa, byBSUID := map[string]*known{}, map[string]*known{}
+	var was, bsuids []string
+	for i := range senders {
+		sd := &senders[i]
+		sd.WaID, sd.BSUID, sd.ProfileName = strings.TrimSpace(sd.WaID), strings.TrimSpace(sd.BSUID), boundName(sd.ProfileName)
+		if sd.WaID == "" && sd.BSUID == "" {
+			return nil, apperr.Invalid("wa_id", "required (or a business-scoped user id)")
+		}
+		if sd.WaID != "" {
+			was = append(was, sd.WaID)
+		}
+		if sd.BSUID != "" {
+			bsuids = append(bsuids, sd.BSUID)
+		}
 	}
-	waIDs := make([]string, 0, len(senders))
-	for _, sd := range senders {
-		waIDs = append(waIDs, strings.TrimSpace(sd.WaID))
-	}
-	query, args, err := s.db.In(s.q.ContactsByWaID, waIDs)
-	if err != nil {
-		return nil, err
-	}
-	var known []struct {
-		ID          store.ID `db:"id"`
-		WaID        string   `db:"wa_id"`
-		ProfileName string   `db:"profile_name"`
-	}
-	if err := tx.SelectContext(ctx, &known, query, args...); err != nil {
-		return nil, fmt.Errorf("contact: look up senders: %w", err)
-	}
-	names := make(map[string]string, len(known))
-	for _, k := range known {
-		ids[k.WaID] = k.ID
-		names[k.WaID] = k.ProfileName
-	}
-	for i, sd := range senders {
-		name := boundName(sd.ProfileName)
-		if cur, ok := names[waIDs[i]]; ok && (name == "" || name == cur) {
+	for _, look := range []struct {
+		query string
+		keys  []string
+	}{{s.q.ContactsByWaID, was}, {s.q.ContactsByBSUID, bsuids}} {
+		if len(look.keys) == 0 {
 			continue
 		}
-		id, err := s.Upsert(ctx, tx, waIDs[i], sd.ProfileName)
+		query, args, err := s.db.In(look.query, look.keys)
 		if err != nil {
 			return nil, err
 		}
-		ids[waIDs[i]] = id
-		if name != "" || names[waIDs[i]] == "" {
-			names[waIDs[i]] = name
+		var rows []*known
+		if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
+			return nil, fmt.Errorf("contact: look up senders: %w", err)
+		}
+		for _, k := range rows {
+			if k.WaID != nil {
+				byWa[*k.WaID] = k
+			}
+			if k.BSUID != nil {
+				byBSUID[*k.BSUID] = k
+			}
 		}
 	}
+	ids := make([]store.ID, len(senders))
+	for i, sd := range senders {
+		var k *known
+		if sd.BSUID != "" {
+			k = byBSUID[sd.BSUID]
+		}
+		if k == nil && sd.WaID != "" {
+			k = byWa[sd.WaID]
+		}
+		var err error
+		switch {
+		case k == nil && sd.WaID != "":
+			var id store.ID
+			if id, err = s.Upsert(ctx, tx, sd.WaID, sd.ProfileName); err == nil {
+				wa := sd.WaID
+				k = &known{ID: id, WaID: &wa, ProfileName: sd.ProfileName}
+			}
+		case k == nil:
+			k, err = s.insertByBSUID(ctx, tx, sd)
+		case sd.ProfileName != "" && sd.ProfileName != k.ProfileName:
+			if _, err = tx.ExecContext(ctx, s.q.SetProfileName, sd.ProfileName, s.now(), k.ID); err == nil {
+				k.ProfileName = sd.ProfileName
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("contact: sender: %w", err)
+		}
+		if err := s.learnIDs(ctx, tx, k, sd, byWa); err != nil {
+			return nil, err
+		}
+		if k.WaID != nil {
+			byWa[*k.WaID] = k
+		}
+		if k.BSUID != nil {
+			byBSUID[*k.BSUID] = k
+		}
+		ids[i] = k.ID
+	}
 	return ids, nil
+}
+
+// insertByBSUID creates the contact of a user known only by BSUID.
+func (s *Service) insertByBSUID(ctx context.Context, tx *store.Tx, sd Sender) (*known, error) {
+	now := s.now()
+	var id store.ID
+	if err := tx.GetContext(ctx, &id, s.q.UpsertByBSUID, sd.BSUID, sd.ProfileName, now, now); err != nil {
+		return nil, fmt.Errorf("contact: upsert by bsuid: %w", err)
+	}
+	b := sd.BSUID
+	return &known{ID: id, BSUID: &b, ProfileName: sd.ProfileName}, nil
+}
+
+// learnIDs adds to a contact the ids a message names that it lacks: the
+// BSUID of a contact known by number, the number (and so the registered
+// customer it matches) of one known by BSUID — unless another contact
+// holds that number already.
+func (s *Service) learnIDs(ctx context.Context, tx *store.Tx, k *known, sd Sender, byWa map[string]*known) error {
+	if sd.BSUID != "" && k.BSUID == nil {
+		if _, err := tx.ExecContext(ctx, s.q.SetBSUID, sd.BSUID, s.now(), k.ID); err != nil {
+			return fmt.Errorf("contact: set bsuid: %w", err)
+		}
+		b := sd.BSUID
+		k.BSUID = &b
+	}
+	if sd.WaID != "" && k.WaID == nil {
+		if other := byWa[sd.WaID]; other != nil && other.ID != k.ID {
+			return nil
+		}
+		e164, err := phone.FromWaID(sd.WaID)
+		if err != nil {
+			e164 = ""
+		}
+		var customerID *store.ID
+		if c, err := s.CustomerByNumber(ctx, tx, sd.WaID); err == nil {
+			customerID = &c.ID
+		} else if !errors.Is(err, apperr.ErrNotFound) {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q.SetWaID, sd.WaID, e164, customerID, s.now(), k.ID, sd.WaID)
+		if err != nil {
+			return fmt.Errorf("contact: set wa_id: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			wa := sd.WaID
+			k.WaID = &wa
+		}
+	}
+	return nil
 }
 
 // boundName cuts a profile name to the 256 bytes contacts keep, without

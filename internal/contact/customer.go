@@ -92,6 +92,11 @@ type queries struct {
 	GetContacts        string `query:"get-contacts,in"`
 	UpsertContact      string `query:"upsert-contact"`
 	ContactsByWaID     string `query:"contacts-by-wa-id,in"`
+	ContactsByBSUID    string `query:"contacts-by-bsuid,in"`
+	UpsertByBSUID      string `query:"upsert-contact-by-bsuid"`
+	SetProfileName     string `query:"set-contact-profile-name"`
+	SetBSUID           string `query:"set-contact-bsuid"`
+	SetWaID            string `query:"set-contact-wa-id"`
 	SetAutomationBlock string `query:"set-automation-block"`
 	ContactsToRematch  string `query:"contacts-to-rematch,in"`
 	SetContactCustomer string `query:"set-contact-customer"`

@@ -47,7 +47,33 @@ WHERE ct.id IN (?);
 
 -- name: contacts-by-wa-id
 -- Expanded with DB.In: the contacts of several WhatsApp users (one batch of webhooks).
-SELECT id, wa_id, profile_name FROM contacts WHERE wa_id IN (?);
+SELECT id, wa_id, bsuid, profile_name FROM contacts WHERE wa_id IN (?);
+
+-- name: contacts-by-bsuid
+-- Expanded with DB.In: the contacts of several business-scoped user ids.
+SELECT id, wa_id, bsuid, profile_name FROM contacts WHERE bsuid IN (?);
+
+-- name: upsert-contact-by-bsuid
+-- args: bsuid, profile_name, created_at, updated_at — a user known only by business-scoped id (no number).
+INSERT INTO contacts (bsuid, phone, profile_name, automation_blocked, created_at, updated_at)
+VALUES (?, '', ?, FALSE, ?, ?)
+ON CONFLICT (bsuid) DO UPDATE SET
+    profile_name = CASE WHEN excluded.profile_name <> '' THEN excluded.profile_name ELSE contacts.profile_name END,
+    updated_at = excluded.updated_at
+RETURNING id;
+
+-- name: set-contact-profile-name
+-- args: profile_name, updated_at, id
+UPDATE contacts SET profile_name = ?, updated_at = ? WHERE id = ?;
+
+-- name: set-contact-bsuid
+-- args: bsuid, updated_at, id
+UPDATE contacts SET bsuid = ?, updated_at = ? WHERE id = ? AND bsuid IS NULL;
+
+-- name: set-contact-wa-id
+-- args: wa_id, phone, customer_id, updated_at, id, wa_id — unless another contact has the number
+UPDATE contacts SET wa_id = ?, phone = ?, customer_id = ?, updated_at = ?
+WHERE id = ? AND wa_id IS NULL AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.wa_id = ?);
 
 -- name: upsert-contact
 -- args: wa_id, phone, profile_name, customer_id, created_at, updated_at

@@ -309,8 +309,8 @@ func (a *applier) sortOut(ctx context.Context, o *outcome, m *whatsapp.Inbound) 
 		return nil, toSkip, nil
 	case m.Type == whatsapp.TypeReaction:
 		return ch, toReact, nil
-	case m.From == "":
-		o.fail("message %s: the sender has no wa_id (only a business-scoped user id), which papo cannot file yet", m.ID)
+	case m.From == "" && m.FromUserID == "":
+		o.fail("message %s: names no sender (neither wa_id nor user id)", m.ID)
 		return nil, toSkip, nil
 	}
 	return ch, toFile, nil
@@ -357,7 +357,7 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 			return fmt.Errorf("inbound: message %s: %w", f.m.ID, err)
 		}
 		todo = append(todo, *f)
-		senders = append(senders, contact.Sender{WaID: f.m.From, ProfileName: f.m.ProfileName})
+		senders = append(senders, contact.Sender{WaID: f.m.From, BSUID: f.m.FromUserID, ProfileName: f.m.ProfileName})
 	}
 	if len(todo) == 0 {
 		return nil
@@ -369,7 +369,7 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 	openings := make([]conversation.Opening, len(todo))
 	for i := range todo {
 		f := &todo[i]
-		f.contact = contacts[strings.TrimSpace(f.m.From)]
+		f.contact = contacts[i]
 		openings[i] = conversation.Opening{ChannelID: f.ch.ID, DefaultTeamID: f.ch.DefaultTeamID, ContactID: f.contact, At: f.m.Timestamp}
 	}
 	opened, err := a.s.conv.OpenForInboundMany(ctx, a.tx, openings)
