@@ -90,7 +90,7 @@ func (a *applier) precheck(ctx context.Context, batch []*request) error {
 		for len(wa) > 0 {
 			chunk := wa[:min(len(wa), 500)]
 			wa = wa[len(chunk):]
-			query, args, err := a.s.db.In(a.s.q.BatchLookUp, ch, chunk, ch, chunk)
+			query, args, err := a.s.db.In(a.s.q.BatchLookUp, ch, chunk, ch, chunk, ch, chunk)
 			if err != nil {
 				return err
 			}
@@ -252,7 +252,7 @@ func (a *applier) applyAll(ctx context.Context, ns []*whatsapp.Notification) ([]
 			return nil, err
 		case kind == toFile:
 			files = append(files, filing{o: it.o, m: it.m, ch: ch})
-		case kind == toReact:
+		case kind == toReact, kind == toChange:
 			rest = append(rest, it)
 		}
 	}
@@ -263,7 +263,11 @@ func (a *applier) applyAll(ctx context.Context, ns []*whatsapp.Notification) ([]
 		var err error
 		if it.m != nil {
 			ch, _ := a.channel(ctx, it.m.PhoneNumberID) // known: sortOut found it
-			err = a.reaction(ctx, it.o, ch, it.m)
+			if it.m.Type == whatsapp.TypeReaction {
+				err = a.reaction(ctx, it.o, ch, it.m)
+			} else {
+				err = a.change(ctx, it.o, ch, it.m)
+			}
 		} else {
 			err = a.status(ctx, it.o, it.st)
 		}
@@ -285,9 +289,10 @@ var applyHook atomic.Pointer[func(m *whatsapp.Inbound) error]
 
 // What sortOut decides for an inbound message.
 const (
-	toSkip  = iota // noted in the outcome (ignored or failed): nothing to write
-	toFile         // a message to file in its conversation
-	toReact        // a reaction, applied to its target
+	toSkip   = iota // noted in the outcome (ignored or failed): nothing to write
+	toFile          // a message to file in its conversation
+	toReact         // a reaction, applied to its target
+	toChange        // an edit or revoke, applied to the original
 )
 
 // sortOut decides, before anything is written, what becomes of an inbound
@@ -309,6 +314,9 @@ func (a *applier) sortOut(ctx context.Context, o *outcome, m *whatsapp.Inbound) 
 		return nil, toSkip, nil
 	case m.Type == whatsapp.TypeReaction:
 		return ch, toReact, nil
+	case m.Type == whatsapp.TypeEdit && m.Edit != nil && m.Edit.OriginalMessageID != "",
+		m.Type == whatsapp.TypeRevoke && m.Revoke != nil && m.Revoke.OriginalMessageID != "":
+		return ch, toChange, nil
 	case m.From == "" && m.FromUserID == "":
 		o.fail("message %s: names no sender (neither wa_id nor user id)", m.ID)
 		return nil, toSkip, nil
@@ -425,11 +433,14 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 	if err := a.s.conv.RecordInboundMany(ctx, a.tx, records); err != nil {
 		return err
 	}
-	// Reactions that arrived before their message.
+	// Reactions, edits and revokes that arrived before their message.
 	for i := range todo {
 		f := &todo[i]
 		if ids[i] != 0 && (!a.prechecked || a.waiting[waKey{f.ch.ID, f.m.ID}]) {
 			if err := a.s.applyWaitingReactions(ctx, a.tx, f.ch.ID, f.m.ID, ids[i], &f.o.changes); err != nil {
+				return err
+			}
+			if err := a.s.applyWaitingChanges(ctx, a.tx, f.ch.ID, f.m.ID, ids[i], &f.o.changes); err != nil {
 				return err
 			}
 		}
@@ -500,6 +511,78 @@ func (a *applier) reaction(ctx context.Context, o *outcome, ch *chanInfo, m *wha
 	}
 	if _, err := a.tx.ExecContext(ctx, a.s.q.MarkReactionApplied, ch.ID, m.ID); err != nil {
 		return fmt.Errorf("inbound: reaction %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// change applies a customer's edit or revoke of one of their messages
+// (F18): kept once per its own wamid, applied to the original at once, or
+// when the original arrives.
+func (a *applier) change(ctx context.Context, o *outcome, ch *chanInfo, m *whatsapp.Inbound) error {
+	kind, target, text := "revoke", "", ""
+	if m.Type == whatsapp.TypeEdit {
+		kind, target, text = "edit", m.Edit.OriginalMessageID, m.Edit.Text
+	} else {
+		target = m.Revoke.OriginalMessageID
+	}
+	res, err := a.tx.ExecContext(ctx, a.s.q.InsertChange, ch.ID, m.ID, target, kind, bound(text, message.MaxText),
+		m.Timestamp, a.s.now())
+	if err != nil {
+		return fmt.Errorf("inbound: %s %s: %w", kind, m.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		o.duplicates++
+		return nil
+	}
+	o.applied++
+	id, err := a.s.messages.IDByWaID(ctx, a.tx, ch.ID, target)
+	if errors.Is(err, apperr.ErrNotFound) {
+		if a.prechecked { // its original may come later in this batch
+			a.waiting[waKey{ch.ID, target}] = true
+		}
+		return nil // waits for its original
+	} else if err != nil {
+		return err
+	}
+	return a.s.applyWaitingChanges(ctx, a.tx, ch.ID, target, id, &o.changes)
+}
+
+// applyWaitingChanges applies the edits and revokes kept for a message,
+// oldest first.
+func (s *Service) applyWaitingChanges(ctx context.Context, tx *store.Tx, channelID store.ID, waMessageID string, msgID store.ID, c *Changes) error {
+	var waiting []struct {
+		WaID string    `db:"wa_message_id"`
+		Kind string    `db:"kind"`
+		Text string    `db:"text"`
+		At   time.Time `db:"at"`
+	}
+	if err := tx.SelectContext(ctx, &waiting, s.q.WaitingChanges, channelID, waMessageID); err != nil {
+		return fmt.Errorf("inbound: waiting edits: %w", err)
+	}
+	changed := false
+	for _, w := range waiting {
+		var previous *string
+		if w.Kind == "edit" {
+			prev, ok, err := s.messages.Edit(ctx, tx, msgID, w.Text, w.At)
+			if err != nil {
+				return err
+			}
+			if ok {
+				previous, changed = &prev, true
+			}
+		} else {
+			ok, err := s.messages.Revoke(ctx, tx, msgID, w.At)
+			if err != nil {
+				return err
+			}
+			changed = changed || ok
+		}
+		if _, err := tx.ExecContext(ctx, s.q.MarkChangeApplied, previous, channelID, w.WaID); err != nil {
+			return fmt.Errorf("inbound: edit applied: %w", err)
+		}
+	}
+	if changed {
+		c.MessagesUpdated = append(c.MessagesUpdated, msgID)
 	}
 	return nil
 }

@@ -159,8 +159,8 @@ func TestCorpusApplied(t *testing.T) {
 		}
 	})
 	t.Run("replies, forwards, referrals", func(t *testing.T) {
-		reply := h.mustMsg(t, "wamid.REPLY01")
-		wantText(t, reply, "text", "Sim, pode ser amanhã")
+		reply := h.mustMsg(t, "wamid.REPLY01") // its text was edited: edit.json
+		wantText(t, reply, "text", "Sim, pode ser depois de amanhã")
 		q := h.mustMsg(t, "wamid.OUTBOUND_QUESTION")
 		if reply.ReplyToID == nil || *reply.ReplyToID != q.ID {
 			t.Errorf("reply_to_id = %v, want %s", reply.ReplyToID, q.ID)
@@ -193,10 +193,19 @@ func TestCorpusApplied(t *testing.T) {
 		wantText(t, f, "unsupported", "")
 		wantPayload(t, f, "hologram", "wa_type")
 		wantPayload(t, f, "cube", "raw", "hologram", "shape")
-		wantPayload(t, h.mustMsg(t, "wamid.REVOKE01"), "revoke", "wa_type")
-		edit := h.mustMsg(t, "wamid.EDIT01")
-		wantPayload(t, edit, "edit", "wa_type")
-		wantPayload(t, edit, "wamid.REPLY01", "edit", "original_message_id")
+		// Edits and revokes change their original instead of being messages.
+		if h.msg(t, "wamid.EDIT01") != nil || h.msg(t, "wamid.REVOKE01") != nil {
+			t.Error("an edit or a revoke was stored as a message")
+		}
+		if r := h.mustMsg(t, "wamid.REPLY01"); r.EditedAt == nil || r.Text != "Sim, pode ser depois de amanhã" {
+			t.Errorf("edited original = %q edited_at %v", r.Text, r.EditedAt)
+		}
+		if n := h.count(t, "SELECT COUNT(*) FROM webhook_message_changes WHERE kind = 'edit' AND previous_text = 'Sim, pode ser amanhã'"); n != 1 {
+			t.Errorf("the replaced text was not kept (%d rows)", n)
+		}
+		if r := h.mustMsg(t, "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjNFQjBDMEE5RDg3QjY1NjIxNkQ0AA=="); r.RevokedAt == nil || r.Text == "" {
+			t.Errorf("revoked original: revoked_at %v, text %q (kept)", r.RevokedAt, r.Text)
+		}
 	})
 	t.Run("batches span entries, changes and channels", func(t *testing.T) {
 		wantText(t, h.mustMsg(t, "wamid.B1"), "text", "primeira")

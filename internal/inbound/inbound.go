@@ -167,6 +167,9 @@ type queries struct {
 	CountWaitingStatuses string `query:"count-waiting-statuses"`
 	MediaDue             string `query:"media-due"`
 	BatchLookUp          string `query:"batch-look-up,in"`
+	InsertChange         string `query:"insert-message-change"`
+	WaitingChanges       string `query:"waiting-message-changes"`
+	MarkChangeApplied    string `query:"mark-message-change-applied"`
 }
 
 // ErrClosed is returned by Receive once the service is closing.

@@ -138,13 +138,31 @@ DELETE FROM webhook_reactions WHERE (channel_id, wa_message_id) IN (
 SELECT COUNT(*) FROM webhook_statuses WHERE NOT applied;
 
 -- name: batch-look-up
--- Expanded with DB.In: args channel_id, wa_message_ids (twice) — which of a
--- batch's messages papo has already ('known') and which have reactions
--- waiting for them ('waiting').
+-- Expanded with DB.In: args channel_id, wa_message_ids (three times) — which
+-- of a batch's messages papo has already ('known') and which have reactions,
+-- edits or revokes waiting for them ('waiting').
 SELECT wa_message_id AS wa, 'known' AS what FROM messages WHERE channel_id = ? AND wa_message_id IN (?)
 UNION ALL
-SELECT DISTINCT target_wa_id, 'waiting' FROM webhook_reactions WHERE channel_id = ? AND NOT applied AND target_wa_id IN (?);
+SELECT DISTINCT target_wa_id, 'waiting' FROM webhook_reactions WHERE channel_id = ? AND NOT applied AND target_wa_id IN (?)
+UNION ALL
+SELECT DISTINCT target_wa_id, 'waiting' FROM webhook_message_changes WHERE channel_id = ? AND NOT applied AND target_wa_id IN (?);
 
 -- name: media-due
 -- args: now — whether any download is due (a read, so an idle worker writes nothing)
 SELECT COUNT(*) FROM (SELECT 1 FROM media WHERE state = 'pending' AND wa_media_id IS NOT NULL AND next_attempt_at <= ? LIMIT 1) due;
+
+-- name: insert-message-change
+-- args: channel_id, wa_message_id, target_wa_id, kind, text, at, received_at
+-- An edit or revoke is applied once per its own message id: a repeat inserts nothing.
+INSERT INTO webhook_message_changes (channel_id, wa_message_id, target_wa_id, kind, text, at, applied, received_at)
+VALUES (?, ?, ?, ?, ?, ?, FALSE, ?)
+ON CONFLICT (channel_id, wa_message_id) DO NOTHING;
+
+-- name: waiting-message-changes
+-- args: channel_id, target_wa_id — oldest first: the newest edit is applied last and wins
+SELECT wa_message_id, kind, text, at FROM webhook_message_changes
+WHERE channel_id = ? AND target_wa_id = ? AND NOT applied ORDER BY at, wa_message_id;
+
+-- name: mark-message-change-applied
+-- args: previous_text, channel_id, wa_message_id
+UPDATE webhook_message_changes SET applied = TRUE, previous_text = ? WHERE channel_id = ? AND wa_message_id = ?;

@@ -67,6 +67,11 @@ type Message struct {
 	WAMessageID    *string         `json:"wa_message_id"`
 	TicketNumbers  []int64         `json:"ticket_numbers"`
 	CreatedAt      time.Time       `json:"created_at"`
+	// EditedAt is set when the customer edited the message (text is then
+	// the newest version); RevokedAt when they deleted it for everyone
+	// (papo keeps what it received: agents may have read it, tickets quote it).
+	EditedAt  *time.Time `json:"edited_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
 }
 
 // Author says who wrote a message.
@@ -102,25 +107,27 @@ type Error struct {
 
 // Row is a message as stored.
 type Row struct {
-	ID             store.ID  `db:"id"`
-	ConversationID store.ID  `db:"conversation_id"`
-	ChannelID      store.ID  `db:"channel_id"`
-	ContactID      store.ID  `db:"contact_id"`
-	Direction      string    `db:"direction"`
-	AuthorType     string    `db:"author_type"`
-	AuthorID       *store.ID `db:"author_id"`
-	Type           string    `db:"type"`
-	Text           string    `db:"text"`
-	MediaID        *store.ID `db:"media_id"`
-	Payload        string    `db:"payload"`
-	ReplyToID      *store.ID `db:"reply_to_id"`
-	ReplyToWaID    *string   `db:"reply_to_wa_id"`
-	WAMessageID    *string   `db:"wa_message_id"`
-	Status         string    `db:"status"`
-	ErrorCode      *string   `db:"error_code"`
-	ErrorMessage   *string   `db:"error_message"`
-	ErrorRetryable *bool     `db:"error_retryable"`
-	CreatedAt      time.Time `db:"created_at"`
+	ID             store.ID   `db:"id"`
+	ConversationID store.ID   `db:"conversation_id"`
+	ChannelID      store.ID   `db:"channel_id"`
+	ContactID      store.ID   `db:"contact_id"`
+	Direction      string     `db:"direction"`
+	AuthorType     string     `db:"author_type"`
+	AuthorID       *store.ID  `db:"author_id"`
+	Type           string     `db:"type"`
+	Text           string     `db:"text"`
+	MediaID        *store.ID  `db:"media_id"`
+	Payload        string     `db:"payload"`
+	ReplyToID      *store.ID  `db:"reply_to_id"`
+	ReplyToWaID    *string    `db:"reply_to_wa_id"`
+	WAMessageID    *string    `db:"wa_message_id"`
+	Status         string     `db:"status"`
+	ErrorCode      *string    `db:"error_code"`
+	ErrorMessage   *string    `db:"error_message"`
+	ErrorRetryable *bool      `db:"error_retryable"`
+	CreatedAt      time.Time  `db:"created_at"`
+	EditedAt       *time.Time `db:"edited_at"`
+	RevokedAt      *time.Time `db:"revoked_at"`
 }
 
 // Options configure a Service.
@@ -151,6 +158,9 @@ type queries struct {
 	SetStatus      string `query:"set-status"`
 	SetSent        string `query:"set-sent"`
 	UpsertReaction string `query:"upsert-reaction"`
+	EditInbound    string `query:"edit-inbound"`
+	TextOf         string `query:"text-of"`
+	RevokeInbound  string `query:"revoke-inbound"`
 	DeleteReaction string `query:"delete-reaction"`
 	ReactionsOf    string `query:"reactions-of,in"`
 	TicketNumbers  string `query:"ticket-numbers-of,in"`
@@ -500,7 +510,7 @@ func (s *Service) Present(ctx context.Context, q store.Queryer, rows []Row) ([]M
 		m := Message{
 			ID: r.ID, ConversationID: r.ConversationID, Direction: r.Direction, Type: r.Type, Text: r.Text,
 			Payload: json.RawMessage(r.Payload), ReplyToID: r.ReplyToID, Status: r.Status, WAMessageID: r.WAMessageID,
-			CreatedAt: r.CreatedAt, Reactions: reactBy[r.ID], TicketNumbers: ticketsBy[r.ID],
+			CreatedAt: r.CreatedAt, EditedAt: r.EditedAt, RevokedAt: r.RevokedAt, Reactions: reactBy[r.ID], TicketNumbers: ticketsBy[r.ID],
 			Author: Author{Type: r.AuthorType, ID: r.AuthorID},
 		}
 		if len(m.Payload) == 0 || !json.Valid(m.Payload) {
@@ -563,4 +573,30 @@ func bound(s string) string {
 		cut--
 	}
 	return s[:cut]
+}
+
+// Edit sets an inbound message's text to a customer's edit made at at,
+// returning the text it replaced; changed is false when nothing changed
+// (not a customer message, deleted, or a newer edit applied already).
+func (s *Service) Edit(ctx context.Context, tx *store.Tx, id store.ID, text string, at time.Time) (previous string, changed bool, err error) {
+	if err := tx.GetContext(ctx, &previous, s.q.TextOf, id); err != nil {
+		return "", false, fmt.Errorf("message: edit: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, s.q.EditInbound, bound(text), at, s.now(), id, at)
+	if err != nil {
+		return "", false, fmt.Errorf("message: edit: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return previous, n == 1, nil
+}
+
+// Revoke marks an inbound message deleted by the customer at at; changed
+// is false when it was already (or is not a customer message).
+func (s *Service) Revoke(ctx context.Context, tx *store.Tx, id store.ID, at time.Time) (changed bool, err error) {
+	res, err := tx.ExecContext(ctx, s.q.RevokeInbound, at, s.now(), id)
+	if err != nil {
+		return false, fmt.Errorf("message: revoke: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }

@@ -28,13 +28,15 @@ SELECT id FROM messages WHERE author_id = ? AND idempotency_key = ?;
 -- name: get-messages
 -- Expanded with DB.In.
 SELECT id, conversation_id, channel_id, contact_id, direction, author_type, author_id, type, text, media_id, payload,
-       reply_to_id, reply_to_wa_id, wa_message_id, status, error_code, error_message, error_retryable, created_at
+       reply_to_id, reply_to_wa_id, wa_message_id, status, error_code, error_message, error_retryable, created_at,
+       edited_at, revoked_at
 FROM messages WHERE id IN (?);
 
 -- name: get-message
 -- args: id
 SELECT id, conversation_id, channel_id, contact_id, direction, author_type, author_id, type, text, media_id, payload,
-       reply_to_id, reply_to_wa_id, wa_message_id, status, error_code, error_message, error_retryable, created_at
+       reply_to_id, reply_to_wa_id, wa_message_id, status, error_code, error_message, error_retryable, created_at,
+       edited_at, revoked_at
 FROM messages WHERE id = ?;
 
 -- name: status-by-wa-id
@@ -76,3 +78,16 @@ SELECT id, mime_type, filename, size, state FROM media WHERE id IN (?);
 -- name: user-names
 -- Expanded with DB.In.
 SELECT id, name FROM users WHERE id IN (?);
+
+-- name: edit-inbound
+-- args: text, edited_at, updated_at, id, edited_at — a customer's edit (F18); an older edit arriving late changes nothing.
+UPDATE messages SET text = ?, edited_at = ?, updated_at = ?
+WHERE id = ? AND direction = 'in' AND revoked_at IS NULL AND (edited_at IS NULL OR edited_at <= ?);
+
+-- name: revoke-inbound
+-- args: revoked_at, updated_at, id — the customer deleted the message for everyone (F18).
+UPDATE messages SET revoked_at = ?, updated_at = ? WHERE id = ? AND direction = 'in' AND revoked_at IS NULL;
+
+-- name: text-of
+-- args: id
+SELECT text FROM messages WHERE id = ?;
