@@ -22,6 +22,7 @@ import (
 	"papo/internal/contact"
 	"papo/internal/conversation"
 	"papo/internal/demo"
+	"papo/internal/events"
 	"papo/internal/httpapi"
 	"papo/internal/inbound"
 	"papo/internal/jobs"
@@ -61,6 +62,9 @@ type App struct {
 	Canned   *canned.Service
 	Tickets  *ticket.Service
 	Server   *httpapi.Server
+	// Events carries what the webhook and the sender change to live
+	// consumers (events.go).
+	Events *events.Hub
 	// Inbound receives the WhatsApp webhook (group commit, media downloads).
 	Inbound *inbound.Service
 	// Sandbox is the Cloud API imitation served under /sandbox/ (nil unless
@@ -143,8 +147,10 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	}
 	// The WhatsApp webhook's receiving side (F25): its committers and media
 	// worker run until Close. The outbound sender calls a.Inbound.ApplyPending.
+	a.Events = events.New(now)
 	if a.Inbound, err = inbound.New(inbound.Options{DB: a.DB, Log: log, Now: now, Channels: a.Channels,
-		Contacts: a.Contacts, Conv: a.Conv, Messages: a.Messages, HTTP: inboundHTTP()}); err != nil {
+		Contacts: a.Contacts, Conv: a.Conv, Messages: a.Messages, HTTP: inboundHTTP(),
+		Notifier: inboundEvents(a.Events)}); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Inbound.Close)

@@ -28,7 +28,8 @@ func (a *App) startOutbound(ctx context.Context) error {
 		pending = a.Inbound
 	}
 	if a.Outbound, err = outbound.New(outbound.Options{DB: a.DB, Log: a.Log, Now: a.now, Jobs: q, Channels: a.Channels,
-		Contacts: a.Contacts, Conv: a.Conv, Messages: a.Messages, Pending: pending, HTTP: graphHTTP()}); err != nil {
+		Contacts: a.Contacts, Conv: a.Conv, Messages: a.Messages, Pending: pending, HTTP: graphHTTP(),
+		Notifier: outboundEvents{a.Events}}); err != nil {
 		return err
 	}
 	a.link.s = a.Outbound
