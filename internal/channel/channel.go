@@ -84,6 +84,11 @@ type Service struct {
 		Insert        string `query:"insert-channel"`
 		Update        string `query:"update-channel"`
 		TeamExists    string `query:"team-exists"`
+		// health.go (F29)
+		Health       string `query:"channel-health"`
+		FailedSince  string `query:"channel-failed-messages-since"`
+		SendAccepted string `query:"channel-send-accepted"`
+		GraphError   string `query:"channel-graph-error"`
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"papo/internal/apperr"
+	"papo/internal/clip"
 	"papo/internal/phone"
 	"papo/internal/store"
 )
@@ -131,7 +132,7 @@ func (s *Service) Upsert(ctx context.Context, tx *store.Tx, waID, profileName st
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return 0, err
 	}
-	profileName = boundName(profileName)
+	profileName = clip.String(profileName, maxProfileName)
 	now := s.now()
 	var id store.ID
 	if err := tx.GetContext(ctx, &id, s.q.UpsertContact, waID, e164, profileName, customerID, now, now); err != nil {
@@ -139,6 +140,9 @@ func (s *Service) Upsert(ctx context.Context, tx *store.Tx, waID, profileName st
 	}
 	return id, nil
 }
+
+// maxProfileName bounds the WhatsApp profile names contacts keep (bytes).
+const maxProfileName = 256
 
 // Sender is a WhatsApp user writing to papo, as a webhook names them: by
 // wa_id (their number), by business-scoped user id (BSUID, 2026), or both.
@@ -169,7 +173,7 @@ func (s *Service) UpsertMany(ctx context.Context, tx *store.Tx, senders []Sender
 	var was, bsuids []string
 	for i := range senders {
 		sd := &senders[i]
-		sd.WaID, sd.BSUID, sd.ProfileName = strings.TrimSpace(sd.WaID), strings.TrimSpace(sd.BSUID), boundName(sd.ProfileName)
+		sd.WaID, sd.BSUID, sd.ProfileName = strings.TrimSpace(sd.WaID), strings.TrimSpace(sd.BSUID), clip.String(sd.ProfileName, maxProfileName)
 		if sd.WaID == "" && sd.BSUID == "" {
 			return nil, apperr.Invalid("wa_id", "required (or a business-scoped user id)")
 		}
@@ -292,19 +296,6 @@ func (s *Service) learnIDs(ctx context.Context, tx *store.Tx, k *known, sd Sende
 		}
 	}
 	return nil
-}
-
-// boundName cuts a profile name to the 256 bytes contacts keep, without
-// splitting a UTF-8 sequence.
-func boundName(name string) string {
-	n := 256
-	if len(name) <= n {
-		return name
-	}
-	for n > 0 && name[n]&0xC0 == 0x80 {
-		n--
-	}
-	return name[:n]
 }
 
 // SetAutomationBlock switches automatic messages off (or on) for a contact

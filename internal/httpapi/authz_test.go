@@ -77,6 +77,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}, 401, 403, 201},
 		{"GET /api/v1/channels/{id}", func(f *fixture) string { return "/api/v1/channels/" + f.channel.ID.String() }, none, 401, 403, 200},
 		{"PATCH /api/v1/channels/{id}", func(f *fixture) string { return "/api/v1/channels/" + f.channel.ID.String() }, func(*fixture) any { return map[string]any{"name": "Renamed"} }, 401, 403, 200},
+		// channel health and the webhook's deliveries (F29): admins only (channel_health_test.go has the rest)
+		{"GET /api/v1/channels/{id}/health", func(f *fixture) string { return "/api/v1/channels/" + f.channel.ID.String() + "/health" }, none, 401, 403, 200},
+		{"GET /api/v1/webhook-deliveries", p("/api/v1/webhook-deliveries?state=failed"), none, 401, 403, 200},
+		{"GET /api/v1/webhook-deliveries/{id}", chDelivery(""), none, 401, 403, 200},
+		{"POST /api/v1/webhook-deliveries/{id}/reapply", chDelivery("/reapply"), none, 401, 403, 200},
 		{"GET /api/v1/settings", p("/api/v1/settings"), none, 401, 200, 200},
 		{"PUT /api/v1/settings", p("/api/v1/settings"), func(*fixture) any { return map[string]any{"segmented_view": true} }, 401, 403, 200},
 		// tickets (F11, F12, F22): the agent is in the ticket's team (tickets_test.go has the other team's 404s)

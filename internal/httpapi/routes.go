@@ -36,6 +36,12 @@ func (s *Server) routes(web, sandbox http.Handler) http.Handler {
 	h("GET /api/v1/channels/{id}", adminOnly(s.getChannel))
 	h("PATCH /api/v1/channels/{id}", adminOnly(s.updateChannel))
 
+	// -- channel health and the webhook's stored deliveries (F29) --
+	h("GET /api/v1/channels/{id}/health", adminOnly(s.channelHealth))
+	h("GET /api/v1/webhook-deliveries", adminOnly(s.listDeliveries))
+	h("GET /api/v1/webhook-deliveries/{id}", adminOnly(s.getDelivery))
+	h("POST /api/v1/webhook-deliveries/{id}/reapply", adminOnly(s.reapplyDelivery))
+
 	h("GET /api/v1/settings", s.getSettings)
 	h("PUT /api/v1/settings", adminOnly(s.putSettings))
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"papo/internal/apperr"
+	"papo/internal/clip"
 	"papo/internal/contact"
 	"papo/internal/conversation"
 	"papo/internal/message"
@@ -459,8 +460,8 @@ func (a *applier) markKnown(key waKey) {
 func (a *applier) insertMedia(ctx context.Context, channelID store.ID, md *whatsapp.Media) (store.ID, error) {
 	now := a.s.now()
 	var id store.ID
-	if err := a.tx.GetContext(ctx, &id, a.s.q.InsertMedia, channelID, md.ID, bound(md.MimeType, 200),
-		bound(md.Filename, 255), bound(md.SHA256, 200), now, now, now); err != nil {
+	if err := a.tx.GetContext(ctx, &id, a.s.q.InsertMedia, channelID, md.ID, clip.String(md.MimeType, 200),
+		clip.String(md.Filename, 255), clip.String(md.SHA256, 200), now, now, now); err != nil {
 		return 0, fmt.Errorf("insert media: %w", err)
 	}
 	return id, nil
@@ -525,7 +526,7 @@ func (a *applier) change(ctx context.Context, o *outcome, ch *chanInfo, m *whats
 	} else {
 		target = m.Revoke.OriginalMessageID
 	}
-	res, err := a.tx.ExecContext(ctx, a.s.q.InsertChange, ch.ID, m.ID, target, kind, bound(text, message.MaxText),
+	res, err := a.tx.ExecContext(ctx, a.s.q.InsertChange, ch.ID, m.ID, target, kind, clip.String(text, message.MaxText),
 		m.Timestamp, a.s.now())
 	if err != nil {
 		return fmt.Errorf("inbound: %s %s: %w", kind, m.ID, err)
@@ -620,7 +621,7 @@ func (a *applier) status(ctx context.Context, o *outcome, st *whatsapp.Status) e
 	if e != nil {
 		code, msg, retry = &e.Code, &e.Message, &e.Retryable
 	}
-	res, err := a.tx.ExecContext(ctx, a.s.q.InsertStatus, ch.ID, st.ID, bound(st.Status, 40), st.Timestamp, code, msg, retry, a.s.now())
+	res, err := a.tx.ExecContext(ctx, a.s.q.InsertStatus, ch.ID, st.ID, clip.String(st.Status, 40), st.Timestamp, code, msg, retry, a.s.now())
 	if err != nil {
 		return fmt.Errorf("inbound: status %s %s: %w", st.ID, st.Status, err)
 	}

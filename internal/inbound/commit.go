@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"papo/internal/clip"
 	"papo/internal/store"
 	"papo/internal/whatsapp"
 )
@@ -309,7 +310,7 @@ func (s *Service) storeOne(ctx context.Context, a *applier, r *request) error {
 // insertDelivery stores r with its outcome — at once, or (deferred) with
 // the rest of the batch in a few multi-row statements (flushDeliveries).
 func (s *Service) insertDelivery(ctx context.Context, a *applier, r *request, state, reason string, applied, deferred bool) error {
-	d := deliveryRow{r: r, state: state, reason: bound(reason, 4000)}
+	d := deliveryRow{r: r, state: state, reason: clip.String(reason, 4000)}
 	if r.n != nil {
 		d.phones, d.items = phoneNumberIDs(r.n), r.n.Len()
 	}
@@ -445,17 +446,6 @@ func containsString(list []string, s string) bool {
 
 func constantTimeEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
-}
-
-// bound cuts s to at most n bytes without splitting a UTF-8 sequence.
-func bound(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && (s[n]&0xC0) == 0x80 {
-		n--
-	}
-	return s[:n]
 }
 
 // batchStats sums up the committers' work for a debug line every so often.

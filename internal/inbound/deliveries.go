@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"papo/internal/apperr"
+	"papo/internal/clip"
 	"papo/internal/store"
 	"papo/internal/whatsapp"
 )
@@ -38,14 +39,77 @@ func (s *Service) Delivery(ctx context.Context, id store.ID) (*Delivery, error) 
 // FailedDeliveries lists the newest deliveries that could not be applied,
 // with their reasons, without bodies (F29 channel health).
 func (s *Service) FailedDeliveries(ctx context.Context, limit int) ([]Delivery, error) {
-	if limit <= 0 || limit > 200 {
-		limit = 50
+	p, err := s.FailedDeliveryPage(ctx, DeliveryQuery{Limit: limit})
+	if err != nil {
+		return nil, err
 	}
-	var out []Delivery
-	if err := s.db.R.SelectContext(ctx, &out, s.q.FailedDeliveries, limit); err != nil {
+	return p.Items, nil
+}
+
+// DeliveryQuery selects a page of failed deliveries.
+type DeliveryQuery struct {
+	// PhoneNumberID keeps one channel's deliveries and the malformed ones,
+	// which name no channel; "" keeps every delivery.
+	PhoneNumberID string
+	After         *DeliveryCursor
+	// Limit is the page size (default 50, at most 200).
+	Limit int
+}
+
+// DeliveryCursor is where the next page starts: deliveries are listed
+// newest first, by (received_at, id).
+type DeliveryCursor struct {
+	ReceivedAt time.Time `json:"t"`
+	ID         store.ID  `json:"id"`
+}
+
+// DeliveryPage is one page of deliveries, without bodies; Next is nil on
+// the last page.
+type DeliveryPage struct {
+	Items []Delivery
+	Next  *DeliveryCursor
+}
+
+// FailedDeliveryPage lists the deliveries that could not be applied, newest
+// first, a page at a time (F29).
+func (s *Service) FailedDeliveryPage(ctx context.Context, q DeliveryQuery) (*DeliveryPage, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	var after DeliveryCursor
+	if q.After != nil {
+		after = *q.After
+	}
+	items := []Delivery{}
+	if err := s.db.R.SelectContext(ctx, &items, s.q.FailedDeliveries, q.PhoneNumberID, numberPattern(q.PhoneNumberID),
+		q.After == nil, after.ReceivedAt, after.ID, q.Limit+1); err != nil {
 		return nil, fmt.Errorf("inbound: failed deliveries: %w", err)
 	}
-	return out, nil
+	p := &DeliveryPage{Items: items}
+	if len(items) > q.Limit {
+		p.Items = items[:q.Limit]
+		last := p.Items[q.Limit-1]
+		p.Next = &DeliveryCursor{ReceivedAt: last.ReceivedAt, ID: last.ID}
+	}
+	return p, nil
+}
+
+// numberPattern matches a phone_number_id inside a delivery's space-separated
+// list. Channels' phone_number_ids are digits only, so nothing needs escaping.
+func numberPattern(phoneNumberID string) string { return "% " + phoneNumberID + " %" }
+
+// ChannelCounts counts, for the channel of a phone_number_id, what its
+// health shows of the webhook (F29): the failed deliveries that name it or
+// no channel at all (malformed ones), and its statuses still waiting for
+// their message.
+func (s *Service) ChannelCounts(ctx context.Context, channelID store.ID, phoneNumberID string) (failed, waiting int, err error) {
+	if err := s.db.R.GetContext(ctx, &failed, s.q.CountFailed, numberPattern(phoneNumberID)); err != nil {
+		return 0, 0, fmt.Errorf("inbound: count failed deliveries: %w", err)
+	}
+	if err := s.db.R.GetContext(ctx, &waiting, s.q.CountChannelWaiting, channelID); err != nil {
+		return 0, 0, fmt.Errorf("inbound: count waiting statuses: %w", err)
+	}
+	return failed, waiting, nil
 }
 
 // Reapply applies a stored delivery again — after the bug or the missing
@@ -69,11 +133,11 @@ func (s *Service) Reapply(ctx context.Context, id store.ID) (Receipt, error) {
 			return err
 		}
 		now := s.now()
-		_, err = tx.ExecContext(ctx, s.q.SetDeliveryState, out.state(), bound(out.reason(), 4000), now, id)
+		_, err = tx.ExecContext(ctx, s.q.SetDeliveryState, out.state(), clip.String(out.reason(), 4000), now, id)
 		return err
 	})
 	if err != nil {
-		reason := bound("apply: "+err.Error(), 4000)
+		reason := clip.String("apply: "+err.Error(), 4000)
 		if _, uerr := s.db.W.ExecContext(ctx, s.q.SetDeliveryState, StateFailed, reason, nil, id); uerr != nil {
 			s.log.Error("inbound: record reapply failure", "delivery_id", id, "err", uerr)
 		}

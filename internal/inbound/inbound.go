@@ -142,6 +142,8 @@ type queries struct {
 	GetDelivery          string `query:"get-delivery"`
 	SetDeliveryState     string `query:"set-delivery-state"`
 	FailedDeliveries     string `query:"failed-deliveries"`
+	CountFailed          string `query:"count-failed-deliveries"`
+	CountChannelWaiting  string `query:"count-channel-waiting-statuses"`
 	ChannelByPhone       string `query:"channel-by-phone-number-id"`
 	TouchChannel         string `query:"touch-channel"`
 	InsertStatus         string `query:"insert-status"`

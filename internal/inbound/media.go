@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"papo/internal/clip"
 	"papo/internal/store"
 	"papo/internal/whatsapp"
 )
@@ -235,7 +236,7 @@ func (s *Service) storeMedia(ctx context.Context, c claimedMedia, data []byte, m
 		if _, err := tx.ExecContext(ctx, s.q.PutMediaBlob, c.ID, data); err != nil {
 			return fmt.Errorf("store media: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, s.q.MediaReady, len(data), bound(mime, 200), s.now(), c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q.MediaReady, len(data), clip.String(mime, 200), s.now(), c.ID); err != nil {
 			return fmt.Errorf("media ready: %w", err)
 		}
 		return tx.SelectContext(ctx, &msgs, s.q.MessagesOfMedia, c.ID)
@@ -252,7 +253,8 @@ func (s *Service) storeMedia(ctx context.Context, c claimedMedia, data []byte, m
 func (s *Service) mediaFailed(c claimedMedia, cause error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	reason := bound(strings.TrimPrefix(cause.Error(), errPermanent.Error()+": "), 500)
+	s.noteGraphError(ctx, c.ChannelID, cause)
+	reason := clip.String(strings.TrimPrefix(cause.Error(), errPermanent.Error()+": "), 500)
 	now := s.now()
 	final := errors.Is(cause, errPermanent) || c.Attempts >= maxMediaAttempts
 	var err error
@@ -271,5 +273,19 @@ func (s *Service) mediaFailed(c claimedMedia, cause error) {
 		if err := s.db.R.SelectContext(ctx, &msgs, s.q.MessagesOfMedia, c.ID); err == nil {
 			s.notify(&Changes{MessagesUpdated: msgs})
 		}
+	}
+}
+
+// noteGraphError records cause, when the Graph API answered it, as the
+// channel's latest error (F29 channel health): an expired token shows on
+// the channel when a customer's photo cannot be fetched, before an agent
+// tries to reply. Best effort, like the rest of the bookkeeping here.
+func (s *Service) noteGraphError(ctx context.Context, channelID store.ID, cause error) {
+	ae, ok := errors.AsType[*whatsapp.APIError](cause)
+	if !ok {
+		return
+	}
+	if err := s.channels.RecordGraphError(ctx, s.db.W, channelID, ae, ReasonLanguage); err != nil {
+		s.log.Warn("inbound: record the channel's Graph API error", "channel_id", channelID, "err", err)
 	}
 }

@@ -16,9 +16,25 @@ FROM webhook_deliveries WHERE id = ?;
 UPDATE webhook_deliveries SET state = ?, error = ?, applied_at = ? WHERE id = ?;
 
 -- name: failed-deliveries
--- args: limit — the newest deliveries that could not be applied (F29)
+-- args: phone_number_id ('' for every channel), its LIKE pattern, first_page, after_received_at, after_id, limit
+-- — the newest deliveries that could not be applied (F29), a page at a time: of every channel, or of one
+-- (its phone_number_id among the delivery's, or none at all: a malformed body names no channel)
 SELECT id, received_at, state, error, phone_number_ids, items, applied_at
-FROM webhook_deliveries WHERE state = 'failed' ORDER BY received_at DESC, id DESC LIMIT ?;
+FROM webhook_deliveries
+WHERE state = 'failed'
+  AND (? = '' OR phone_number_ids = '' OR (' ' || phone_number_ids || ' ') LIKE ?)
+  AND (? OR (received_at, id) < (?, ?))
+ORDER BY received_at DESC, id DESC LIMIT ?;
+
+-- name: count-failed-deliveries
+-- args: phone_number_id LIKE pattern — a channel's failed deliveries, the malformed ones included (F29)
+SELECT COUNT(*) FROM webhook_deliveries
+WHERE state = 'failed' AND (phone_number_ids = '' OR (' ' || phone_number_ids || ' ') LIKE ?);
+
+-- name: count-channel-waiting-statuses
+-- args: channel_id — "+channel_id" keeps both planners on the small partial index of waiting statuses
+-- instead of the primary key's channel prefix (every status of the channel's last two weeks)
+SELECT COUNT(*) FROM webhook_statuses WHERE NOT applied AND +channel_id = ?;
 
 -- name: channel-by-phone-number-id
 -- args: phone_number_id

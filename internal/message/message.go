@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"papo/internal/apperr"
+	"papo/internal/clip"
 	"papo/internal/clock"
 	"papo/internal/contact"
 	"papo/internal/store"
@@ -248,7 +249,7 @@ func (s *Service) InsertInboundMany(ctx context.Context, tx *store.Tx, ins []Inb
 			if payload == "" {
 				payload = "{}"
 			}
-			args = append(args, in.ConversationID, in.ChannelID, in.ContactID, in.Type, bound(in.Text), in.MediaID,
+			args = append(args, in.ConversationID, in.ChannelID, in.ContactID, in.Type, clip.String(in.Text, MaxText), in.MediaID,
 				payload, replyTo, replyWa, in.WAMessageID, in.At, now)
 		}
 		var rows []struct {
@@ -315,7 +316,7 @@ func (s *Service) InsertOutbound(ctx context.Context, tx *store.Tx, in Outbound)
 	}
 	now := s.now()
 	if err := tx.GetContext(ctx, &id, s.q.InsertOutbound, in.ConversationID, in.ChannelID, in.ContactID, in.Direction,
-		in.AuthorType, in.AuthorID, in.Type, bound(in.Text), in.MediaID, payload, in.ReplyToID, status, key, now, now); err != nil {
+		in.AuthorType, in.AuthorID, in.Type, clip.String(in.Text, MaxText), in.MediaID, payload, in.ReplyToID, status, key, now, now); err != nil {
 		if store.IsUniqueViolation(err) {
 			return 0, false, apperr.New(apperr.ErrConflict, "A message with this Idempotency-Key is being sent.")
 		}
@@ -564,17 +565,6 @@ func (s *Service) selectIn(ctx context.Context, q store.Queryer, dst any, query 
 	return nil
 }
 
-func bound(s string) string {
-	if len(s) <= MaxText {
-		return s
-	}
-	cut := MaxText
-	for cut > 0 && (s[cut]&0xC0) == 0x80 { // do not split a UTF-8 sequence
-		cut--
-	}
-	return s[:cut]
-}
-
 // Edit sets an inbound message's text to a customer's edit made at at,
 // returning the text it replaced; changed is false when nothing changed
 // (not a customer message, deleted, or a newer edit applied already).
@@ -582,7 +572,7 @@ func (s *Service) Edit(ctx context.Context, tx *store.Tx, id store.ID, text stri
 	if err := tx.GetContext(ctx, &previous, s.q.TextOf, id); err != nil {
 		return "", false, fmt.Errorf("message: edit: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, s.q.EditInbound, bound(text), at, s.now(), id, at)
+	res, err := tx.ExecContext(ctx, s.q.EditInbound, clip.String(text, MaxText), at, s.now(), id, at)
 	if err != nil {
 		return "", false, fmt.Errorf("message: edit: %w", err)
 	}

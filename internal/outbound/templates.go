@@ -231,6 +231,7 @@ func (s *Service) SyncTemplates(ctx context.Context, channelID store.ID) (int, e
 	list, err := cl.wa.ListTemplates(ctx)
 	if err != nil {
 		s.log.Warn("template sync failed", "channel_id", channelID, "err", err)
+		s.noteGraphError(ctx, channelID, err)
 		if ae, ok := errors.AsType[*whatsapp.APIError](err); ok {
 			return 0, apperr.New(apperr.ErrUnavailable, "WhatsApp refused the template list: "+ae.Reason(s.lang))
 		}

@@ -300,7 +300,8 @@ func (s *Service) commitSent(ctx context.Context, log logger, m *message.Row, re
 				return err
 			}
 		}
-		return nil
+		// Last: on PostgreSQL it holds the channel row's lock until the commit.
+		return s.channels.RecordSend(ctx, tx, m.ChannelID)
 	})
 	if err != nil {
 		s.putMemo(m.ID, res)
@@ -325,6 +326,7 @@ func (s *Service) sendFailed(ctx context.Context, log logger, job *rivertype.Job
 	}
 	last := job.Attempt >= job.MaxAttempts
 	if ae, ok := errors.AsType[*whatsapp.APIError](err); ok {
+		s.noteGraphError(ctx, m.ChannelID, ae)
 		if !ae.Retryable() {
 			return s.fail(ctx, log, m, &failure{ae.CodeString(), ae.Reason(s.lang)})
 		}
@@ -470,6 +472,7 @@ func (w *receiptWorker) Work(ctx context.Context, job *river.Job[ReceiptArgs]) e
 	if err == nil {
 		return nil
 	}
+	s.noteGraphError(ctx, job.Args.ChannelID, err)
 	if !whatsapp.Retryable(err) || job.Attempt >= job.MaxAttempts {
 		log.Warn("read receipt dropped", "err", err)
 		return nil
