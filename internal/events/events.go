@@ -7,6 +7,8 @@
 package events
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,11 +48,12 @@ const subBuffer = 1024
 // Hub fans events out to subscribers. It is safe for concurrent use; the
 // zero value is not: use New.
 type Hub struct {
-	now  clock.Clock
-	mu   sync.Mutex
-	seq  uint64
-	kept []Event // oldest first, within Retention and MaxKept
-	subs map[*Sub]struct{}
+	now   clock.Clock
+	mu    sync.Mutex
+	seq   uint64
+	kept  []Event // oldest first from start, within Retention and MaxKept
+	start int
+	subs  map[*Sub]struct{}
 }
 
 // New returns a hub reading time from now (nil: the real clock).
@@ -85,16 +88,22 @@ func (h *Hub) Publish(kind string, ids ...store.ID) {
 	h.trim(at)
 }
 
-// trim forgets events older than Retention or beyond MaxKept.
+// trim forgets events older than Retention or beyond MaxKept. The kept
+// slice is compacted only once half of it is forgotten, so a publish costs
+// the same however many events are kept.
 func (h *Hub) trim(now time.Time) {
-	cut := 0
-	for cut < len(h.kept) && (len(h.kept)-cut > MaxKept || now.Sub(h.kept[cut].At) > Retention) {
-		cut++
+	for h.start < len(h.kept) && (len(h.kept)-h.start > MaxKept || now.Sub(h.kept[h.start].At) > Retention) {
+		h.kept[h.start] = Event{}
+		h.start++
 	}
-	if cut > 0 {
-		h.kept = append(h.kept[:0], h.kept[cut:]...)
+	if h.start > 0 && h.start >= len(h.kept)/2 {
+		h.kept = append(h.kept[:0], h.kept[h.start:]...)
+		h.start = 0
 	}
 }
+
+// live returns the events kept.
+func (h *Hub) live() []Event { return h.kept[h.start:] }
 
 // Sub is a subscription: events arrive on C in Seq order until the hub
 // drops the subscriber (C is then closed) or Close is called.
@@ -112,16 +121,18 @@ func (h *Hub) Subscribe(after uint64) (s *Sub, complete bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.trim(h.now())
-	c := make(chan Event, subBuffer+len(h.kept))
-	s = &Sub{C: c, c: c, h: h}
+	kept := h.live()
+	var missed []Event
 	complete = true
 	if after > 0 {
-		complete = after >= h.seq || (len(h.kept) > 0 && h.kept[0].Seq <= after+1)
-		for _, e := range h.kept {
-			if e.Seq > after {
-				c <- e
-			}
-		}
+		complete = after >= h.seq || (len(kept) > 0 && kept[0].Seq <= after+1)
+		i, _ := slices.BinarySearchFunc(kept, after+1, func(e Event, seq uint64) int { return cmp.Compare(e.Seq, seq) })
+		missed = kept[i:]
+	}
+	c := make(chan Event, subBuffer+len(missed))
+	s = &Sub{C: c, c: c, h: h}
+	for _, e := range missed {
+		c <- e
 	}
 	h.subs[s] = struct{}{}
 	return s, complete

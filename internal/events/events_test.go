@@ -86,3 +86,17 @@ func TestSlowSubscriberIsDroppedNotWaitedForF23(t *testing.T) {
 		t.Errorf("the slow subscriber got %d events before being dropped", n)
 	}
 }
+
+// BenchmarkPublishFullHub publishes into a hub that keeps MaxKept events
+// (the steady state of a busy server): the cost must not grow with them.
+func BenchmarkPublishFullHub(b *testing.B) {
+	fake := clock.NewFake(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	h := events.New(fake.Now)
+	for i := range events.MaxKept {
+		h.Publish(events.MessageCreated, store.ID(i))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		h.Publish(events.MessageUpdated, store.ID(i))
+	}
+}
