@@ -138,8 +138,9 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	// Closing a conversation queues the closing message through the sender,
 	// built later (it works on conversations); startOutbound links it.
 	a.closing = &automation.Closing{Settings: a.Settings, Log: log}
+	a.Events = events.New(now)
 	if a.Conv, err = conversation.New(conversation.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts, Settings: a.Settings,
-		Tickets: ticketRefs, Receipts: &a.link, Closing: a.closing}); err != nil {
+		Tickets: ticketRefs, Receipts: &a.link, Closing: a.closing, Events: a.Events}); err != nil {
 		return nil, err
 	}
 	if a.Messages, err = message.New(message.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts}); err != nil {
@@ -147,7 +148,6 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	}
 	// The WhatsApp webhook's receiving side (F25): its committers and media
 	// worker run until Close. The outbound sender calls a.Inbound.ApplyPending.
-	a.Events = events.New(now)
 	if a.Inbound, err = inbound.New(inbound.Options{DB: a.DB, Log: log, Now: now, Channels: a.Channels,
 		Contacts: a.Contacts, Conv: a.Conv, Messages: a.Messages, HTTP: inboundHTTP(),
 		Notifier: inboundEvents(a.Events)}); err != nil {
@@ -190,6 +190,7 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 		Tickets:  a.Tickets,
 		Inbound:  a.Inbound,
 		Outbound: a.Outbound,
+		Events:   a.Events,
 	})
 	return a, nil
 }

@@ -4,6 +4,7 @@
 package apptest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -268,3 +269,94 @@ func (c *Client) MustDo(want int, method, path string, body any, out any) *Respo
 
 // Path formats a path with ids.
 func Path(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// Stream is an open Server-Sent Events response (GET /api/v1/events).
+type Stream struct {
+	Status int
+	// Refused is the whole answer when Status is not 200.
+	Refused *Response
+	cancel  context.CancelFunc
+	res     *http.Response
+	events  chan SSE
+}
+
+// SSE is one event read from a Stream.
+type SSE struct {
+	ID, Event string
+	Data      []byte
+}
+
+// Stream opens path as an event stream; headers are name, value pairs.
+// Close it when done.
+func (c *Client) Stream(path string, headers ...string) *Stream {
+	c.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, "GET", c.e.URL+path, nil)
+	if err != nil {
+		cancel()
+		c.t.Fatalf("apptest: request: %v", err)
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		cancel()
+		c.t.Fatalf("apptest: GET %s: %v", path, err)
+	}
+	s := &Stream{Status: res.StatusCode, cancel: cancel, res: res, events: make(chan SSE, 1024)}
+	if res.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		s.Refused = &Response{Status: res.StatusCode, Header: res.Header, Body: body, t: c.t}
+		close(s.events)
+		return s
+	}
+	go s.read()
+	return s
+}
+
+func (s *Stream) read() {
+	defer close(s.events)
+	sc := bufio.NewScanner(s.res.Body)
+	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+	var e SSE
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if e.Event != "" || e.Data != nil {
+				s.events <- e
+			}
+			e = SSE{}
+		case strings.HasPrefix(line, "id: "):
+			e.ID = line[4:]
+		case strings.HasPrefix(line, "event: "):
+			e.Event = line[7:]
+		case strings.HasPrefix(line, "data: "):
+			e.Data = append(e.Data, line[6:]...)
+		}
+	}
+}
+
+// Next returns the next event, or ok false when none came within wait (or
+// the stream ended).
+func (s *Stream) Next(wait time.Duration) (e SSE, ok bool) {
+	select {
+	case e, ok = <-s.events:
+		return e, ok
+	case <-time.After(wait):
+		return SSE{}, false
+	}
+}
+
+// Close ends the stream.
+func (s *Stream) Close() {
+	s.cancel()
+	if s.res != nil {
+		s.res.Body.Close()
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"papo/internal/apperr"
 	"papo/internal/auth"
+	"papo/internal/events"
 	"papo/internal/store"
 )
 
@@ -119,7 +120,7 @@ func (s *Service) Assign(ctx context.Context, p *auth.Principal, id, assigneeID 
 	if err != nil {
 		return nil, err
 	}
-	return s.presentID(ctx, id)
+	return s.changed(ctx, id)
 }
 
 // ForwardInput moves a conversation to another team (F08).
@@ -173,7 +174,7 @@ func (s *Service) Forward(ctx context.Context, p *auth.Principal, id store.ID, i
 	if err != nil {
 		return nil, err
 	}
-	return s.presentID(ctx, id)
+	return s.changed(ctx, id)
 }
 
 // SetStatus marks a conversation pending or resolved (F09); any other
@@ -204,7 +205,7 @@ func (s *Service) SetStatus(ctx context.Context, p *auth.Principal, id store.ID,
 	if err != nil {
 		return nil, err
 	}
-	return s.presentID(ctx, id)
+	return s.changed(ctx, id)
 }
 
 // CloseInput says what closing sends; nil takes the setting (closing
@@ -260,7 +261,7 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 	if err != nil {
 		return nil, err
 	}
-	return s.presentID(ctx, id)
+	return s.changed(ctx, id)
 }
 
 // MarkRead marks a conversation read (unread 0) and, when there was
@@ -296,7 +297,7 @@ func (s *Service) MarkRead(ctx context.Context, p *auth.Principal, id store.ID) 
 	if err != nil {
 		return nil, err
 	}
-	return s.presentID(ctx, id)
+	return s.changed(ctx, id)
 }
 
 // segmentedIn reads the segmentation setting (F02) through q when q is a
@@ -344,6 +345,15 @@ func (s *Service) changeOne(ctx context.Context, tx *store.Tx, id store.ID, quer
 }
 
 // presentID reads a conversation after a committed action and presents it.
+// changed announces that conversation id changed (F23: open inboxes
+// update) once its transaction committed, and presents it.
+func (s *Service) changed(ctx context.Context, id store.ID) (*Conversation, error) {
+	if s.events != nil {
+		s.events.Publish(events.ConversationUpdated, id)
+	}
+	return s.presentID(ctx, id)
+}
+
 func (s *Service) presentID(ctx context.Context, id store.ID) (*Conversation, error) {
 	r, err := s.Load(ctx, nil, id)
 	if err != nil {

@@ -107,6 +107,14 @@ type Options struct {
 	// Tickets fills each contact's last WhatsApp ticket (F13); nil leaves
 	// it null. See ticketrefs.go.
 	Tickets TicketRefs
+	// Events hears of every conversation an action changed (F23); nil:
+	// nobody.
+	Events Publisher
+}
+
+// Publisher announces changes after they commit (events.Hub).
+type Publisher interface {
+	Publish(kind string, ids ...store.ID)
 }
 
 // Service manages conversations. It is safe for concurrent use.
@@ -118,6 +126,7 @@ type Service struct {
 	settings *settings.Service
 	q        queries
 	closing  ClosingSender // actions.go
+	events   Publisher     // actions.go
 	receipts ReadReceipts  // actions.go
 	tickets  TicketRefs    // ticketrefs.go
 	lq       listQueries   // lists.go
@@ -162,7 +171,7 @@ type queries struct {
 // New returns a Service.
 func New(o Options) (*Service, error) {
 	s := &Service{db: o.DB, log: o.Log, now: o.Now, contacts: o.Contacts, settings: o.Settings}
-	s.closing, s.receipts = o.Closing, o.Receipts
+	s.closing, s.receipts, s.events = o.Closing, o.Receipts, o.Events
 	s.tickets = o.Tickets
 	if s.log == nil {
 		s.log = slog.Default()

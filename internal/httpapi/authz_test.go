@@ -55,6 +55,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST /api/v1/auth/login", p("/api/v1/auth/login"), func(*fixture) any { return map[string]string{"email": "x@y.z", "password": "wrongwrong"} }, 401, 401, 401},
 		{"POST /api/v1/auth/logout", p("/api/v1/auth/logout"), none, 401, 204, 204},
 		{"GET /api/v1/me", p("/api/v1/me"), none, 401, 200, 200},
+		{"GET /api/v1/events", p("/api/v1/events"), none, 401, 200, 200}, // a stream: its status is read, then it is closed
 		{"GET /api/v1/users", p("/api/v1/users"), none, 401, 200, 200},
 		{"POST /api/v1/users", p("/api/v1/users"), func(f *fixture) any {
 			return map[string]any{"name": "New", "email": "new" + f.team.ID.String() + "@x.io", "role": "agent", "password": "longenough", "team_ids": []any{f.team.ID}}
@@ -162,7 +163,17 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if r.pattern[0] == '(' {
 					method = "GET"
 				}
-				res := c.Do(method, r.path(f), r.body(f))
+				var res *apptest.Response
+				if r.pattern == "GET /api/v1/events" {
+					st := c.Stream(r.path(f))
+					st.Close()
+					res = st.Refused
+					if res == nil {
+						res = &apptest.Response{Status: st.Status}
+					}
+				} else {
+					res = c.Do(method, r.path(f), r.body(f))
+				}
 				if res.Status != want {
 					t.Fatalf("%s %s as %s = %d %s; want %d", method, r.path(f), who, res.Status, res.Body, want)
 				}

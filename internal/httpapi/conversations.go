@@ -8,6 +8,7 @@ import (
 
 	"papo/internal/apperr"
 	"papo/internal/conversation"
+	"papo/internal/events"
 	"papo/internal/message"
 	"papo/internal/store"
 )
@@ -272,6 +273,9 @@ func (s *Server) createNote(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		return err
+	}
+	if created {
+		s.events.Publish(events.MessageCreated, noteID)
 	}
 	msgs, err := s.presentMessagesByID(r, []store.ID{noteID})
 	if err != nil {

@@ -96,15 +96,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // cookie-authenticated requests.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, viaCookie := "", false
-		if h := r.Header.Get("Authorization"); h != "" {
-			scheme, t, ok := strings.Cut(h, " ")
-			if ok && strings.EqualFold(scheme, "Bearer") {
-				token = strings.TrimSpace(t)
-			}
-		} else if c, err := r.Cookie(sessionCookie); err == nil {
-			token, viaCookie = c.Value, true
-		}
+		token, viaCookie := requestToken(r)
 		p, err := s.auth.Authenticate(r.Context(), token)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -122,6 +114,22 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 		*r = *r.WithContext(withPrincipal(r.Context(), p))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// requestToken is the session token of a request: its Bearer header, else
+// its session cookie (viaCookie).
+func requestToken(r *http.Request) (token string, viaCookie bool) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, t, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(t), false
+		}
+		return "", false
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return c.Value, true
+	}
+	return "", false
 }
 
 func safeMethod(m string) bool {

@@ -17,6 +17,9 @@ func (s *Server) routes(web, sandbox http.Handler) http.Handler {
 	h("POST /api/v1/auth/logout", s.logout)
 	h("GET /api/v1/me", s.me)
 
+	// -- live events (F23): a Server-Sent Events stream --
+	h("GET /api/v1/events", s.streamEvents)
+
 	h("GET /api/v1/users", s.listUsers)
 	h("POST /api/v1/users", adminOnly(s.createUser))
 	h("PATCH /api/v1/users/{id}", adminOnly(s.updateUser))

@@ -21,6 +21,7 @@ import (
 	"papo/internal/clock"
 	"papo/internal/contact"
 	"papo/internal/conversation"
+	"papo/internal/events"
 	"papo/internal/inbound"
 	"papo/internal/message"
 	"papo/internal/outbound"
@@ -57,6 +58,9 @@ type Options struct {
 	Sandbox   http.Handler
 	// Registry receives papo's metrics; nil makes a private one.
 	Registry *prometheus.Registry
+	// Events is what GET /api/v1/events streams (events.go); nil: the
+	// stream is unavailable.
+	Events *events.Hub
 }
 
 // Server serves papo's HTTP API. Build it with New; it is an http.Handler.
@@ -75,6 +79,7 @@ type Server struct {
 	tickets  *ticket.Service
 	inbound  *inbound.Service  // webhook.go
 	outbound *outbound.Service // messages.go, media.go, templates.go
+	events   *events.Hub       // events.go
 	secure   bool
 	cursor   []byte
 	registry *prometheus.Registry
@@ -94,6 +99,7 @@ func New(o Options) *Server {
 	s.tickets = o.Tickets
 	s.inbound = o.Inbound
 	s.outbound = o.Outbound
+	s.events = o.Events
 	if s.log == nil {
 		s.log = slog.Default()
 	}

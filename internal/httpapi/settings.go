@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"papo/internal/events"
 	"papo/internal/settings"
 )
 
@@ -23,5 +24,8 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 		return jsonError(err)
 	}
 	d, err = s.settings.Put(r.Context(), d)
+	if err == nil {
+		s.events.Publish(events.SettingsUpdated, 0)
+	}
 	return reply(w, http.StatusOK, d, err)
 }

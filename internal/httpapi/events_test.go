@@ -1,0 +1,115 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"papo/internal/apptest"
+	"papo/internal/auth"
+	"papo/internal/whatsapp"
+)
+
+// customerText is a signed-ready webhook body: a text from waID.
+func customerText(wamid, waID, text string) []byte {
+	return fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":%q}],"messages":[{"from":%q,"id":%q,"timestamp":"1764093600","type":"text","text":{"body":%q}}]}}]}]}`,
+		waID, waID, wamid, text)
+}
+
+// next reads events until one of kind arrives, failing after wait.
+func nextOf(t *testing.T, s *apptest.Stream, kind string) apptest.SSE {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		e, ok := s.Next(time.Until(deadline))
+		if !ok {
+			break
+		}
+		if e.Event == kind {
+			return e
+		}
+	}
+	t.Fatalf("no %s event", kind)
+	return apptest.SSE{}
+}
+
+// F23: a customer's message reaches, live, every open stream allowed to see
+// it — with the message itself as data, its text JSON-escaped — and no
+// other; a client that reconnects with the last id it saw gets what it
+// missed.
+func TestEventStreamDeliversWhatEachUserMaySeeF23(t *testing.T) {
+	w := newWebhookEnv(t)
+	e := w.e
+	var teamID string
+	{
+		var ch map[string]any
+		w.admin.MustDo(200, "GET", "/api/v1/channels/"+w.ch.ID.String(), nil, &ch)
+		teamID = fmt.Sprint(ch["default_team_id"])
+	}
+	own := e.Login(t, e.User(t, "Agente do time", auth.RoleAgent, mustID(t, teamID)))
+	other := e.Login(t, e.User(t, "Agente de outro time", auth.RoleAgent, e.Team(t, "Financeiro").ID))
+	streams := map[string]*apptest.Stream{"admin": w.admin.Stream("/api/v1/events"), "own": own.Stream("/api/v1/events"),
+		"other": other.Stream("/api/v1/events")}
+	for who, s := range streams {
+		if s.Status != 200 {
+			t.Fatalf("%s: stream = %d", who, s.Status)
+		}
+		defer s.Close()
+	}
+
+	body := customerText("wamid.LIVE1", "5511987650001", `<script>alert(1)</script> meu pedido`)
+	if r := w.post(t, body, whatsapp.Sign(body, []byte(hookSecret))); r.Status != 200 {
+		t.Fatalf("webhook = %d %s", r.Status, r.Body)
+	}
+	var lastAdmin string
+	for _, who := range []string{"admin", "own"} {
+		conv := nextOf(t, streams[who], "conversation.created")
+		msg := nextOf(t, streams[who], "message.created")
+		var m struct {
+			Text           string `json:"text"`
+			ConversationID string `json:"conversation_id"`
+		}
+		if err := json.Unmarshal(msg.Data, &m); err != nil {
+			t.Fatalf("%s: message data %s: %v", who, msg.Data, err)
+		}
+		if m.Text != `<script>alert(1)</script> meu pedido` || strings.Contains(string(msg.Data), "<script>") {
+			t.Errorf("%s: message data = %s, want the text, JSON-escaped", who, msg.Data)
+		}
+		if !strings.Contains(string(conv.Data), `"id":"`+m.ConversationID+`"`) {
+			t.Errorf("%s: conversation data %s is not the message's conversation %s", who, conv.Data, m.ConversationID)
+		}
+		if who == "admin" {
+			lastAdmin = msg.ID
+		}
+	}
+	// Everyone may see the settings: the other team's agent's first event
+	// is that, not the customer's message.
+	w.admin.MustDo(200, "PUT", "/api/v1/settings", map[string]any{"segmented_view": true}, nil)
+	if e, ok := streams["other"].Next(5 * time.Second); !ok || e.Event != "settings.updated" {
+		t.Errorf("other team's agent got %+v first, want settings.updated", e)
+	}
+
+	// The admin's stream drops; a note is written meanwhile; the reconnect
+	// with Last-Event-ID gets it (and the settings change) first.
+	streams["admin"].Close()
+	var conv struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	w.admin.MustDo(200, "GET", "/api/v1/conversations?view=all", nil, &conv)
+	w.admin.MustDo(201, "POST", "/api/v1/conversations/"+conv.Items[0].ID+"/notes", map[string]any{"text": "cliente VIP"}, nil)
+	again := w.admin.Stream("/api/v1/events", "Last-Event-ID", lastAdmin)
+	defer again.Close()
+	if e := nextOf(t, again, "settings.updated"); e.ID == "" {
+		t.Error("resumed events carry no id")
+	}
+	if note := nextOf(t, again, "message.created"); !strings.Contains(string(note.Data), "cliente VIP") {
+		t.Errorf("resumed note = %s", note.Data)
+	}
+	if bad := w.admin.Stream("/api/v1/events", "Last-Event-ID", "ontem"); bad.Status != 400 {
+		t.Errorf("a Last-Event-ID papo never sent = %d, want 400", bad.Status)
+	}
+}
