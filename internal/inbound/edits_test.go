@@ -56,3 +56,24 @@ func TestCustomerEditsAndDeletesApplyToTheOriginalF18(t *testing.T) {
 		t.Errorf("%d changes still waiting", n)
 	}
 }
+
+// F18: a reply quoting a message that arrives in the same delivery (so is
+// filed in the same multi-row statement: four messages make one chunk)
+// still points at it.
+func TestReplyToAMessageOfTheSameDeliveryF18(t *testing.T) {
+	h := newHook(t)
+	body := fmt.Appendf(nil, `{"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages",
+  "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550783881", "phone_number_id": %q},
+    "contacts": [{"profile": {"name": "João"}, "wa_id": %q}],
+    "messages": [
+      {"from": %[2]q, "id": "wamid.FIRST", "timestamp": "1764093600", "type": "text", "text": {"body": "meu pedido é o 123"}},
+      {"from": %[2]q, "id": "wamid.SECOND", "timestamp": "1764093601", "type": "text", "text": {"body": "não chegou"}},
+      {"from": %[2]q, "id": "wamid.THIRD", "timestamp": "1764093602", "type": "text", "text": {"body": "já faz uma semana"}},
+      {"from": %[2]q, "id": "wamid.QUOTE", "timestamp": "1764093603", "type": "text", "text": {"body": "esse aqui"},
+       "context": {"from": %[2]q, "id": "wamid.FIRST"}}]}}]}]}`, mainPhoneID, customerWaID)
+	h.deliverBody(t, body)
+	first, quote := h.mustMsg(t, "wamid.FIRST"), h.mustMsg(t, "wamid.QUOTE")
+	if quote.ReplyToID == nil || *quote.ReplyToID != first.ID {
+		t.Errorf("reply_to_id = %v, want %d", quote.ReplyToID, first.ID)
+	}
+}

@@ -160,6 +160,7 @@ type queries struct {
 	SetSent        string `query:"set-sent"`
 	UpsertReaction string `query:"upsert-reaction"`
 	EditInbound    string `query:"edit-inbound"`
+	SetReplyTo     string `query:"set-reply-to"`
 	TextOf         string `query:"text-of"`
 	RevokeInbound  string `query:"revoke-inbound"`
 	DeleteReaction string `query:"delete-reaction"`
@@ -233,7 +234,8 @@ func (s *Service) InsertInboundMany(ctx context.Context, tx *store.Tx, ins []Inb
 		}
 		now := s.now()
 		args := make([]any, 0, 12*(hi-lo))
-		for _, in := range ins[lo:hi] {
+		var unresolved []int // replies whose quoted message may be in this chunk
+		for i, in := range ins[lo:hi] {
 			var replyTo *store.ID
 			var replyWa *string
 			if in.ReplyToWaID != "" {
@@ -243,6 +245,8 @@ func (s *Service) InsertInboundMany(ctx context.Context, tx *store.Tx, ins []Inb
 					replyTo = &rid
 				} else if !errors.Is(err, store.ErrNotFound) {
 					return fmt.Errorf("message: quoted message: %w", err)
+				} else {
+					unresolved = append(unresolved, lo+i)
 				}
 			}
 			payload := string(in.Payload)
@@ -264,10 +268,24 @@ func (s *Service) InsertInboundMany(ctx context.Context, tx *store.Tx, ins []Inb
 		for _, r := range rows {
 			got[waKey{r.ChannelID, r.WaID}] = r.ID
 		}
+		inChunk := make(map[waKey]store.ID, len(rows))
+		for k, id := range got {
+			inChunk[k] = id
+		}
 		for i := lo; i < hi; i++ {
 			k := waKey{ins[i].ChannelID, ins[i].WAMessageID}
 			ids[i] = got[k]
 			delete(got, k) // the same message twice: the first one is the new one
+		}
+		// A reply to a message written just before it, in the same chunk.
+		for _, i := range unresolved {
+			target, ok := inChunk[waKey{ins[i].ChannelID, ins[i].ReplyToWaID}]
+			if !ok || ids[i] == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, s.q.SetReplyTo, target, ids[i]); err != nil {
+				return fmt.Errorf("message: quoted message: %w", err)
+			}
 		}
 		return nil
 	})

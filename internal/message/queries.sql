@@ -91,3 +91,7 @@ UPDATE messages SET revoked_at = ?, updated_at = ? WHERE id = ? AND direction = 
 -- name: text-of
 -- args: id
 SELECT text FROM messages WHERE id = ?;
+
+-- name: set-reply-to
+-- args: reply_to_id, id — a reply filed in the same statement as the message it quotes
+UPDATE messages SET reply_to_id = ? WHERE id = ?;
