@@ -63,11 +63,12 @@ func TestEventStreamDeliversWhatEachUserMaySeeF23(t *testing.T) {
 	if r := w.post(t, body, whatsapp.Sign(body, []byte(hookSecret))); r.Status != 200 {
 		t.Fatalf("webhook = %d %s", r.Status, r.Body)
 	}
-	var lastAdmin string
+	var lastAdmin, customerMsg string
 	for _, who := range []string{"admin", "own"} {
 		conv := nextOf(t, streams[who], "conversation.created")
 		msg := nextOf(t, streams[who], "message.created")
 		var m struct {
+			ID             string `json:"id"`
 			Text           string `json:"text"`
 			ConversationID string `json:"conversation_id"`
 		}
@@ -81,7 +82,7 @@ func TestEventStreamDeliversWhatEachUserMaySeeF23(t *testing.T) {
 			t.Errorf("%s: conversation data %s is not the message's conversation %s", who, conv.Data, m.ConversationID)
 		}
 		if who == "admin" {
-			lastAdmin = msg.ID
+			lastAdmin, customerMsg = msg.ID, m.ID
 		}
 	}
 	// Everyone may see the settings: the other team's agent's first event
@@ -108,6 +109,12 @@ func TestEventStreamDeliversWhatEachUserMaySeeF23(t *testing.T) {
 	}
 	if note := nextOf(t, again, "message.created"); !strings.Contains(string(note.Data), "cliente VIP") {
 		t.Errorf("resumed note = %s", note.Data)
+	}
+	// Linking the message to a ticket updates it live (its ticket_numbers).
+	w.admin.MustDo(201, "POST", "/api/v1/tickets", map[string]any{"title": "Pedido não chegou",
+		"conversation_id": conv.Items[0].ID, "message_ids": []string{customerMsg}}, nil)
+	if upd := nextOf(t, again, "message.updated"); !strings.Contains(string(upd.Data), `"ticket_numbers":[1]`) {
+		t.Errorf("after linking a ticket: %s", upd.Data)
 	}
 	if bad := w.admin.Stream("/api/v1/events", "Last-Event-ID", "ontem"); bad.Status != 400 {
 		t.Errorf("a Last-Event-ID papo never sent = %d, want 400", bad.Status)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"papo/internal/apperr"
+	"papo/internal/events"
 	"papo/internal/store"
 	"papo/internal/ticket"
 )
@@ -97,6 +98,9 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 		Title: in.Title, Description: in.Description, RequesterID: in.RequesterID, TeamID: in.TeamID,
 		AssigneeID: in.AssigneeID, Origin: in.Origin, ConversationID: in.ConversationID, MessageIDs: in.MessageIDs,
 	})
+	if err == nil {
+		s.events.Publish(events.MessageUpdated, in.MessageIDs...) // their ticket_numbers (F11, F23)
+	}
 	return reply(w, http.StatusCreated, t, err)
 }
 
@@ -149,5 +153,8 @@ func (s *Server) linkTicketMessages(w http.ResponseWriter, r *http.Request) erro
 	n, err := s.tickets.Link(r.Context(), principal(r), ticketNumber(r), ticket.LinkInput{
 		ConversationID: in.ConversationID, MessageIDs: in.MessageIDs,
 	})
+	if err == nil && n > 0 {
+		s.events.Publish(events.MessageUpdated, in.MessageIDs...) // their ticket_numbers (F11, F23)
+	}
 	return reply(w, http.StatusOK, map[string]int{"linked": n}, err)
 }
