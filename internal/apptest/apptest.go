@@ -273,6 +273,7 @@ func Path(format string, args ...any) string { return fmt.Sprintf(format, args..
 // Stream is an open Server-Sent Events response (GET /api/v1/events).
 type Stream struct {
 	Status int
+	ended  chan struct{}
 	// Refused is the whole answer when Status is not 200.
 	Refused *Response
 	cancel  context.CancelFunc
@@ -307,12 +308,13 @@ func (c *Client) Stream(path string, headers ...string) *Stream {
 		cancel()
 		c.t.Fatalf("apptest: GET %s: %v", path, err)
 	}
-	s := &Stream{Status: res.StatusCode, cancel: cancel, res: res, events: make(chan SSE, 1024)}
+	s := &Stream{Status: res.StatusCode, cancel: cancel, res: res, events: make(chan SSE, 1024), ended: make(chan struct{})}
 	if res.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		s.Refused = &Response{Status: res.StatusCode, Header: res.Header, Body: body, t: c.t}
 		close(s.events)
+		close(s.ended)
 		return s
 	}
 	go s.read()
@@ -320,6 +322,7 @@ func (c *Client) Stream(path string, headers ...string) *Stream {
 }
 
 func (s *Stream) read() {
+	defer close(s.ended)
 	defer close(s.events)
 	sc := bufio.NewScanner(s.res.Body)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
@@ -350,6 +353,16 @@ func (s *Stream) Next(wait time.Duration) (e SSE, ok bool) {
 		return e, ok
 	case <-time.After(wait):
 		return SSE{}, false
+	}
+}
+
+// Ended reports whether the server ended the stream (or refused it).
+func (s *Stream) Ended() bool {
+	select {
+	case <-s.ended:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"papo/internal/apperr"
@@ -19,11 +20,13 @@ import (
 // the conversations and messages the caller may see, as the bare JSON
 // resources, from the events hub.
 
-// Heartbeat is how often an idle stream sends a comment (api.md: every
+// heartbeat is how often an idle stream sends a comment (api.md: every
 // 25 s), which also keeps proxies from closing it; at each one the session
 // is checked again, so a stream ends soon after its session does and sees
-// team changes.
-var Heartbeat = 25 * time.Second
+// team changes. Atomic: tests shorten it (export_test.go).
+var heartbeat atomic.Int64
+
+func init() { heartbeat.Store(int64(25 * time.Second)) }
 
 func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 	if s.events == nil {
@@ -50,7 +53,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 		return nil // the client is gone
 	}
 	p := principal(r)
-	tick := time.NewTicker(Heartbeat)
+	tick := time.NewTicker(time.Duration(heartbeat.Load()))
 	defer tick.Stop()
 	for {
 		select {

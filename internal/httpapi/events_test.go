@@ -9,6 +9,7 @@ import (
 
 	"papo/internal/apptest"
 	"papo/internal/auth"
+	"papo/internal/httpapi"
 	"papo/internal/whatsapp"
 )
 
@@ -118,5 +119,30 @@ func TestEventStreamDeliversWhatEachUserMaySeeF23(t *testing.T) {
 	}
 	if bad := w.admin.Stream("/api/v1/events", "Last-Event-ID", "ontem"); bad.Status != 400 {
 		t.Errorf("a Last-Event-ID papo never sent = %d, want 400", bad.Status)
+	}
+}
+
+// F23, F03: a stream ends at the first heartbeat after its session ends
+// (logout here; a deactivated user likewise), so live customer messages
+// stop reaching a browser that is no longer signed in.
+func TestEventStreamEndsWithItsSessionF23(t *testing.T) {
+	defer httpapi.SetHeartbeat(httpapi.SetHeartbeat(50 * time.Millisecond))
+	e := apptest.New(t, nil)
+	agent := e.Login(t, e.User(t, "Agente", auth.RoleAgent, e.Team(t, "Suporte").ID))
+	s := agent.Stream("/api/v1/events")
+	defer s.Close()
+	if s.Status != 200 {
+		t.Fatalf("stream = %d", s.Status)
+	}
+	if _, ok := s.Next(300 * time.Millisecond); !ok && s.Ended() {
+		t.Fatal("the stream ended while the session was valid")
+	}
+	agent.MustDo(204, "POST", "/api/v1/auth/logout", nil, nil)
+	deadline := time.Now().Add(3 * time.Second)
+	for !s.Ended() {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream outlived its session")
+		}
+		s.Next(50 * time.Millisecond)
 	}
 }
