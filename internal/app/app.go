@@ -76,6 +76,7 @@ type App struct {
 	Outbound *outbound.Service
 	link     outboundLink
 	closing  *automation.Closing
+	arrivals *automation.Arrivals
 	now      clock.Clock
 	closers  []func() error
 }
@@ -146,11 +147,17 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	if a.Messages, err = message.New(message.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts}); err != nil {
 		return nil, err
 	}
+	// Customers' messages are answered automatically (F19) through the
+	// sender too; startOutbound links it.
+	if a.arrivals, err = automation.NewArrivals(&automation.Arrivals{DB: a.DB, Settings: a.Settings, Teams: a.Teams,
+		Log: log, Now: now}); err != nil {
+		return nil, err
+	}
 	// The WhatsApp webhook's receiving side (F25): its committers and media
 	// worker run until Close. The outbound sender calls a.Inbound.ApplyPending.
 	if a.Inbound, err = inbound.New(inbound.Options{DB: a.DB, Log: log, Now: now, Channels: a.Channels,
 		Contacts: a.Contacts, Conv: a.Conv, Messages: a.Messages, HTTP: inboundHTTP(),
-		Notifier: inboundEvents(a.Events)}); err != nil {
+		Notifier: inboundEvents(a.Events), Arrivals: a.arrivals}); err != nil {
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Inbound.Close)

@@ -36,6 +36,9 @@ func (a *App) startOutbound(ctx context.Context) error {
 	if a.closing != nil {
 		a.closing.Queue = a.Outbound
 	}
+	if a.arrivals != nil {
+		a.arrivals.SetQueue(a.Outbound)
+	}
 	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("app: %w", err)
 	}

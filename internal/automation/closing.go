@@ -1,6 +1,6 @@
-// Package automation holds what papo sends on its own: for now the closing
-// message of a manual close (F16, F28). Greeting, out-of-hours, surveys and
-// inactivity close will live here too.
+// Package automation holds what papo sends on its own: the closing message
+// of a manual close (F16, F28), the greeting and the out-of-hours reply
+// (F19, arrivals.go). Surveys and inactivity close will live here too.
 package automation
 
 import (

@@ -35,9 +35,12 @@ type applier struct {
 	// the current delivery put in known, undone by forget.
 	prechecked bool
 	deliveries []deliveryRow // deferred inserts (flushDeliveries)
-	known      map[waKey]bool
-	waiting    map[waKey]bool
-	added      []waKey
+	// answer: some automatic answer is on (Arrivals.Active), so filed
+	// messages are handed to it.
+	answer  bool
+	known   map[waKey]bool
+	waiting map[waKey]bool
+	added   []waKey
 }
 
 type waKey struct {
@@ -434,6 +437,9 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 	if err := a.s.conv.RecordInboundMany(ctx, a.tx, records); err != nil {
 		return err
 	}
+	if err := a.arrived(ctx, todo, ids); err != nil {
+		return err
+	}
 	// Reactions, edits and revokes that arrived before their message.
 	for i := range todo {
 		f := &todo[i]
@@ -445,6 +451,42 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// arrived tells the automation about the messages just filed (F19), inside
+// a savepoint: what it cannot do is logged and undone, and the messages
+// stay filed.
+func (a *applier) arrived(ctx context.Context, todo []filing, ids []store.ID) error {
+	if !a.answer {
+		return nil
+	}
+	var in []Arrival
+	for i := range todo {
+		f := &todo[i]
+		if ids[i] == 0 {
+			continue
+		}
+		conv := *f.conv.Row
+		at := f.m.Timestamp
+		conv.LastInboundAt, conv.Status = &at, conversation.StatusPending
+		in = append(in, Arrival{Conversation: conv, Created: f.conv.Created, MessageID: ids[i], At: at})
+	}
+	if len(in) == 0 {
+		return nil
+	}
+	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT automation"); err != nil {
+		return fmt.Errorf("inbound: savepoint: %w", err)
+	}
+	if err := a.s.arrivals.Arrived(ctx, a.tx, in); err != nil {
+		a.s.log.Error("inbound: automatic answer not sent", "err", err)
+		if _, rerr := a.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT automation"); rerr != nil {
+			return fmt.Errorf("inbound: rollback to savepoint: %w (after %w)", rerr, err)
+		}
+	}
+	if _, err := a.tx.ExecContext(ctx, "RELEASE SAVEPOINT automation"); err != nil {
+		return fmt.Errorf("inbound: release savepoint: %w", err)
 	}
 	return nil
 }

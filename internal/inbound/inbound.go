@@ -59,6 +59,29 @@ type Notifier interface {
 	InboundChanged(ctx context.Context, c Changes)
 }
 
+// Arrivals hears, inside a batch's transaction, of the customer messages
+// just filed: the automation that answers them (F19 greeting,
+// out-of-hours). What it writes commits with them; an error it returns is
+// logged and its writes rolled back (a savepoint), never failing the
+// messages themselves.
+type Arrivals interface {
+	// Active reports whether any automatic answer is switched on; it is
+	// asked before each batch's transaction (and may be a few seconds
+	// stale), so that a batch pays nothing when none is.
+	Active(ctx context.Context) bool
+	Arrived(ctx context.Context, tx *store.Tx, in []Arrival) error
+}
+
+// Arrival is a customer message filed in its conversation.
+type Arrival struct {
+	// Conversation is as the message left it: open, its 24-hour window
+	// restarted at the message's time.
+	Conversation conversation.Row
+	Created      bool // the message opened the conversation
+	MessageID    store.ID
+	At           time.Time
+}
+
 // NotifierFunc adapts a function to Notifier.
 type NotifierFunc func(ctx context.Context, c Changes)
 
@@ -76,6 +99,8 @@ type Options struct {
 	Messages *message.Service
 	// Notifier is told about changes after each commit; nil: nobody.
 	Notifier Notifier
+	// Arrivals answers customer messages automatically (nil: nothing does).
+	Arrivals Arrivals
 	// HTTP downloads media (default: a client with a 2-minute timeout).
 	HTTP *http.Client
 
@@ -108,6 +133,7 @@ type Service struct {
 	conv     *conversation.Service
 	messages *message.Service
 	notifier Notifier
+	arrivals Arrivals
 	http     *http.Client
 	q        queries
 
@@ -185,7 +211,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{
 		db: o.DB, log: o.Log, now: o.Now, channels: o.Channels, contacts: o.Contacts, conv: o.Conv,
-		messages: o.Messages, notifier: o.Notifier, http: o.HTTP,
+		messages: o.Messages, notifier: o.Notifier, arrivals: o.Arrivals, http: o.HTTP,
 		maxBatch: o.MaxBatch, batchWait: o.BatchWait, committers: o.Committers,
 		mediaWorkers: o.MediaWorkers, mediaPoll: o.MediaPoll,
 		mediaWake: make(chan struct{}, 1), stop: make(chan struct{}),

@@ -90,11 +90,53 @@ func (h Hours) OpenAt(t time.Time, loc *time.Location) bool {
 
 // OpenAt reports whether the team is within its business hours at t.
 func (t *Team) OpenAt(at time.Time) bool {
+	return t.BusinessHours.OpenAt(at, t.location())
+}
+
+// ClosedSince returns when the team's hours last ended before at, and
+// false when it is open at at. Never open (hours that name no day it
+// opens) gives the zero time. It names the closed period an out-of-hours
+// reply belongs to (F19: one per conversation per period).
+func (t *Team) ClosedSince(at time.Time) (time.Time, bool) {
+	return t.BusinessHours.ClosedSince(at, t.location())
+}
+
+func (t *Team) location() *time.Location {
 	loc, err := time.LoadLocation(t.Timezone)
 	if err != nil {
-		loc = time.UTC
+		return time.UTC
 	}
-	return t.BusinessHours.OpenAt(at, loc)
+	return loc
+}
+
+// ClosedSince returns the end of the last open interval before at (read in
+// loc), and false when the hours are open at at.
+func (h Hours) ClosedSince(at time.Time, loc *time.Location) (time.Time, bool) {
+	if h.OpenAt(at, loc) {
+		return time.Time{}, false
+	}
+	lt := at.In(loc)
+	var last time.Time
+	for back := 0; back <= 7; back++ { // a week back covers every weekday
+		day := time.Date(lt.Year(), lt.Month(), lt.Day()-back, 0, 0, 0, 0, loc)
+		for _, iv := range h {
+			if iv.Weekday != int(day.Weekday()) {
+				continue
+			}
+			e, ok := parseHHMM(iv.End)
+			if !ok {
+				continue
+			}
+			end := day.Add(time.Duration(e) * time.Minute)
+			if !end.After(at) && end.After(last) {
+				last = end
+			}
+		}
+		if !last.IsZero() {
+			break
+		}
+	}
+	return last.UTC(), true
 }
 
 func parseHHMM(s string) (int, bool) {
@@ -160,8 +202,14 @@ func (s *Service) List(ctx context.Context) ([]Team, error) {
 
 // Get returns one team.
 func (s *Service) Get(ctx context.Context, id store.ID) (*Team, error) {
+	return s.GetIn(ctx, s.db.R, id)
+}
+
+// GetIn returns a team read through q (a transaction: on PostgreSQL a
+// second connection taken while one is held can deadlock the pool).
+func (s *Service) GetIn(ctx context.Context, q store.Queryer, id store.ID) (*Team, error) {
 	var t Team
-	if err := store.Get(ctx, s.db.R, &t, s.q.Get, id); err != nil {
+	if err := store.Get(ctx, q, &t, s.q.Get, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("team %s: %w", id, apperr.ErrNotFound)
 		}

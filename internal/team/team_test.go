@@ -47,3 +47,32 @@ func TestValidateHours(t *testing.T) {
 		t.Errorf("full day refused: %v", err)
 	}
 }
+
+// F19: the closed period an out-of-hours reply belongs to starts when the
+// team's hours last ended — yesterday evening before opening, earlier today
+// at lunch, Friday evening over a weekend — and there is none while open.
+func TestClosedSinceNamesTheClosedPeriodF19(t *testing.T) {
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	tm := &Team{Timezone: "America/Sao_Paulo", BusinessHours: Hours{
+		{Weekday: 1, Start: "09:00", End: "12:00"}, {Weekday: 1, Start: "13:00", End: "18:00"},
+		{Weekday: 2, Start: "09:00", End: "18:00"}, {Weekday: 5, Start: "09:00", End: "17:00"},
+	}}
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, sp) } // 2026-11-23 is a Monday
+	for _, c := range []struct {
+		name   string
+		t      time.Time
+		closed bool
+		since  time.Time
+	}{
+		{"Monday morning, open", at(23, 10, 0), false, time.Time{}},
+		{"Monday lunch", at(23, 12, 30), true, at(23, 12, 0)},
+		{"Monday night", at(23, 22, 0), true, at(23, 18, 0)},
+		{"Tuesday before opening", at(24, 7, 0), true, at(23, 18, 0)},
+		{"Sunday", at(29, 15, 0), true, at(27, 17, 0)},
+	} {
+		since, closed := tm.ClosedSince(c.t)
+		if closed != c.closed || !since.Equal(c.since) {
+			t.Errorf("%s: ClosedSince = %v %v, want %v %v", c.name, since.In(sp), closed, c.since.In(sp), c.closed)
+		}
+	}
+}

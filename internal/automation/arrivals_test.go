@@ -1,0 +1,119 @@
+package automation_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"papo/internal/apptest"
+	"papo/internal/settings"
+	"papo/internal/store"
+	"papo/internal/whatsapp"
+)
+
+// writes posts a customer's text through the signed webhook, WhatsApp's
+// timestamp at (the fake clock set to it, as if it arrived at once), and
+// returns the message's conversation.
+func (v *env) writes(t *testing.T, waID, text string, at time.Time) store.ID {
+	t.Helper()
+	v.n++
+	v.e.Clock.Set(at)
+	body := fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"4242"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":%q}],"messages":[{"from":%q,"id":"wamid.a%d","timestamp":"%d","type":"text","text":{"body":%q}}]}}]}]}`,
+		waID, waID, v.n, at.Unix(), text)
+	res := v.e.Anonymous(t).Do("POST", "/webhooks/whatsapp", body, whatsapp.SignatureHeader, whatsapp.Sign(body, []byte("s")))
+	if res.Status != http.StatusOK {
+		t.Fatalf("webhook = %d %s", res.Status, res.Body)
+	}
+	var page struct {
+		Items []struct {
+			ID      store.ID
+			Contact struct {
+				WaID string `json:"wa_id"`
+			}
+		}
+	}
+	v.admin.MustDo(200, "GET", "/api/v1/conversations?view=all", nil, &page)
+	for _, c := range page.Items {
+		if c.Contact.WaID == waID {
+			return c.ID
+		}
+	}
+	t.Fatalf("no open conversation for %s", waID)
+	return 0
+}
+
+func (v *env) answers(t *testing.T, conv store.ID) []string {
+	t.Helper()
+	var out []string
+	for _, m := range v.systemMessages(t, conv) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func setAnswers(t *testing.T, v *env, greeting, outOfHours bool) {
+	t.Helper()
+	d := settings.Defaults()
+	d.Greeting = settings.Message{Enabled: greeting, Text: "Olá! Já vamos atender."}
+	d.OutOfHours = settings.Message{Enabled: outOfHours, Text: "Estamos fora do horário; respondemos amanhã cedo."}
+	v.admin.MustDo(200, "PUT", "/api/v1/settings", d, nil)
+}
+
+// F19: the greeting answers the message that opens a conversation — once,
+// not the next ones — and again when a closed conversation's customer
+// writes and opens a new one; a contact with automatic messages blocked
+// gets none (F17).
+func TestGreetingAnswersANewConversationOnceF19(t *testing.T) {
+	v := setup(t, settings.Message{})
+	setAnswers(t, v, true, false)
+	at := apptest.Start2026.Add(time.Hour)
+	conv := v.writes(t, "5511987650101", "oi", at)
+	v.writes(t, "5511987650101", "tem alguém aí?", at.Add(time.Minute))
+	if got := v.answers(t, conv); len(got) != 1 || got[0] != "Olá! Já vamos atender." {
+		t.Fatalf("greetings = %q, want one", got)
+	}
+	v.admin.MustDo(200, "POST", "/api/v1/conversations/"+conv.String()+"/close", map[string]any{"send_closing_message": false}, nil)
+	next := v.writes(t, "5511987650101", "voltei", at.Add(2*time.Hour))
+	// The timeline shows the contact's whole history (F07): one greeting
+	// per conversation.
+	if got := v.answers(t, next); next == conv || len(got) != 2 {
+		t.Errorf("after the new conversation %s: %q, want a second greeting", next, got)
+	}
+
+	blocked := v.writes(t, "5511987650102", "oi", at.Add(3*time.Hour))
+	var c struct{ Contact struct{ ID store.ID } }
+	v.admin.MustDo(200, "GET", "/api/v1/conversations/"+blocked.String(), nil, &c)
+	v.admin.MustDo(200, "PUT", "/api/v1/contacts/"+c.Contact.ID.String()+"/automation-block", map[string]bool{"blocked": true}, nil)
+	v.admin.MustDo(200, "POST", "/api/v1/conversations/"+blocked.String()+"/close", map[string]any{"send_closing_message": false}, nil)
+	again := v.writes(t, "5511987650102", "oi de novo", at.Add(4*time.Hour))
+	if got := v.answers(t, again); len(got) != 1 { // the greeting from before the block
+		t.Errorf("a blocked contact was greeted: %q", got)
+	}
+}
+
+// F19: outside the team's business hours the customer gets the
+// out-of-hours reply instead of the greeting, once per closed period: not
+// again that night or the next morning before opening, but again after the
+// next day's closing.
+func TestOutOfHoursReplyOncePerClosedPeriodF19(t *testing.T) {
+	v := setup(t, settings.Message{})
+	v.admin.MustDo(200, "PATCH", "/api/v1/teams/"+v.team.String(), map[string]any{"timezone": "America/Sao_Paulo",
+		"business_hours": []map[string]any{{"weekday": 1, "start": "09:00", "end": "18:00"}, {"weekday": 2, "start": "09:00", "end": "18:00"}}}, nil)
+	setAnswers(t, v, true, true)
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, sp)
+	wa := "5511987650201"
+	conv := v.writes(t, wa, "boa noite", monday.Add(22*time.Hour))
+	v.writes(t, wa, "alguém?", monday.Add(23*time.Hour))
+	v.writes(t, wa, "bom dia", monday.Add(31*time.Hour)) // Tuesday 07:00: the same closed period
+	want := "Estamos fora do horário; respondemos amanhã cedo."
+	if got := v.answers(t, conv); len(got) != 1 || got[0] != want {
+		t.Fatalf("night and early morning: %q, want one out-of-hours reply (and no greeting)", got)
+	}
+	v.writes(t, wa, "e agora?", monday.Add(34*time.Hour))  // Tuesday 10:00: open
+	v.writes(t, wa, "ainda aí?", monday.Add(43*time.Hour)) // Tuesday 19:00: closed again
+	if got := v.answers(t, conv); len(got) != 2 || got[1] != want {
+		t.Errorf("after Tuesday's closing: %q, want a second out-of-hours reply", got)
+	}
+}
