@@ -29,3 +29,8 @@ func (o outboundEvents) MessagesChanged(_ context.Context, created, updated []st
 	o.h.Publish(events.MessageCreated, created...)
 	o.h.Publish(events.MessageUpdated, updated...)
 }
+
+// ConversationsChanged publishes the conversations a new message changed.
+func (o outboundEvents) ConversationsChanged(_ context.Context, ids []store.ID) {
+	o.h.Publish(events.ConversationUpdated, ids...)
+}

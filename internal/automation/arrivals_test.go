@@ -117,3 +117,25 @@ func TestOutOfHoursReplyOncePerClosedPeriodF19(t *testing.T) {
 		t.Errorf("after Tuesday's closing: %q, want a second out-of-hours reply", got)
 	}
 }
+
+// F19, F18: a customer known only by business-scoped id (no number) is not
+// greeted: WhatsApp gives papo no way to write to them yet, and a greeting
+// would only add a failed message to the conversation.
+func TestNoGreetingForACustomerWithoutANumberF19(t *testing.T) {
+	v := setup(t, settings.Message{})
+	setAnswers(t, v, true, false)
+	v.e.Clock.Set(apptest.Start2026.Add(time.Hour))
+	body := fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"4242"},"contacts":[{"profile":{"name":"Carla"},"user_id":"BR.1"}],"messages":[{"from_user_id":"BR.1","id":"wamid.nonumber","timestamp":"%d","type":"text","text":{"body":"oi"}}]}}]}]}`,
+		v.e.Clock.Now().Unix())
+	if res := v.e.Anonymous(t).Do("POST", "/webhooks/whatsapp", body, whatsapp.SignatureHeader, whatsapp.Sign(body, []byte("s"))); res.Status != http.StatusOK {
+		t.Fatalf("webhook = %d %s", res.Status, res.Body)
+	}
+	var page struct{ Items []struct{ ID store.ID } }
+	v.admin.MustDo(200, "GET", "/api/v1/conversations?view=all", nil, &page)
+	if len(page.Items) != 1 {
+		t.Fatalf("%d conversations", len(page.Items))
+	}
+	if got := v.answers(t, page.Items[0].ID); len(got) != 0 {
+		t.Errorf("greeted a customer without a number: %q", got)
+	}
+}

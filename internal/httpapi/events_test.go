@@ -14,9 +14,9 @@ import (
 )
 
 // customerText is a signed-ready webhook body: a text from waID.
-func customerText(wamid, waID, text string) []byte {
-	return fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":%q}],"messages":[{"from":%q,"id":%q,"timestamp":"1764093600","type":"text","text":{"body":%q}}]}}]}]}`,
-		waID, waID, wamid, text)
+func customerText(wamid, waID, text string, at time.Time) []byte {
+	return fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":%q}],"messages":[{"from":%q,"id":%q,"timestamp":"%d","type":"text","text":{"body":%q}}]}}]}]}`,
+		waID, waID, wamid, at.Unix(), text)
 }
 
 // next reads events until one of kind arrives, failing after wait.
@@ -60,7 +60,7 @@ func TestEventStreamDeliversWhatEachUserMaySeeF23(t *testing.T) {
 		defer s.Close()
 	}
 
-	body := customerText("wamid.LIVE1", "5511987650001", `<script>alert(1)</script> meu pedido`)
+	body := customerText("wamid.LIVE1", "5511987650001", `<script>alert(1)</script> meu pedido`, e.Clock.Now())
 	if r := w.post(t, body, whatsapp.Sign(body, []byte(hookSecret))); r.Status != 200 {
 		t.Fatalf("webhook = %d %s", r.Status, r.Body)
 	}
@@ -116,6 +116,13 @@ func TestEventStreamDeliversWhatEachUserMaySeeF23(t *testing.T) {
 		"conversation_id": conv.Items[0].ID, "message_ids": []string{customerMsg}}, nil)
 	if upd := nextOf(t, again, "message.updated"); !strings.Contains(string(upd.Data), `"ticket_numbers":[1]`) {
 		t.Errorf("after linking a ticket: %s", upd.Data)
+	}
+	// A reply changes its conversation (last message, and the first reply
+	// takes it): the conversation is published too.
+	w.admin.Do("POST", "/api/v1/conversations/"+conv.Items[0].ID+"/messages", map[string]any{"type": "text", "text": "Já verifico."},
+		"Idempotency-Key", "reply-1")
+	if upd := nextOf(t, again, "conversation.updated"); !strings.Contains(string(upd.Data), `"id":"`+conv.Items[0].ID+`"`) {
+		t.Errorf("after a reply: %s", upd.Data)
 	}
 	if bad := w.admin.Stream("/api/v1/events", "Last-Event-ID", "ontem"); bad.Status != 400 {
 		t.Errorf("a Last-Event-ID papo never sent = %d, want 400", bad.Status)

@@ -45,10 +45,13 @@ type PendingApplier interface {
 	ApplyPending(ctx context.Context, tx *store.Tx, channelID store.ID, waMessageID string) error
 }
 
-// Notifier hears about messages this package created or changed, after the
-// change is committed (the hook for live events, F23). It must not block.
+// Notifier hears about messages this package created or changed, and the
+// conversations a new message changed (last message, activity, the
+// assignee a first reply makes), after the change is committed (the hook
+// for live events, F23). It must not block.
 type Notifier interface {
 	MessagesChanged(ctx context.Context, created, updated []store.ID)
+	ConversationsChanged(ctx context.Context, ids []store.ID)
 }
 
 // Options configure a Service.

@@ -199,6 +199,9 @@ func (s *Service) Send(ctx context.Context, p *auth.Principal, convID store.ID, 
 	}
 	if created {
 		s.notify(ctx, []store.ID{id}, nil)
+		if s.notifier != nil {
+			s.notifier.ConversationsChanged(ctx, []store.ID{convID})
+		}
 		s.log.Debug("message queued", "message_id", id, "conversation_id", convID, "type", in.Type)
 	}
 	return &ms[0], created, nil

@@ -27,7 +27,8 @@ type SystemInput struct {
 // QueueSystem stores an automatic message (author "system") with its send
 // job in the caller's transaction, for the automation that decides to send
 // it (the caller makes sure each is sent once per occasion). Nothing is
-// queued — queued is false — for a contact with automation blocked (F17),
+// queued — queued is false — for a contact with automation blocked (F17) or
+// without a number WhatsApp lets papo write to (known only by BSUID),
 // or when the window is closed and no template is given. Text outside
 // WhatsApp's limit and a template that is unknown, not approved or given
 // the wrong values are validation errors, as for agents. The message
@@ -37,7 +38,7 @@ func (s *Service) QueueSystem(ctx context.Context, tx *store.Tx, conv *conversat
 	if err != nil {
 		return 0, false, err
 	}
-	if c.AutomationBlocked {
+	if c.AutomationBlocked || c.WaID == "" { // blocked (F17), or no number to send to (a BSUID-only user)
 		return 0, false, nil
 	}
 	now := s.now()
