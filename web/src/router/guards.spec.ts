@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { adminUser, agentUser, apiError, mockFetch } from '@/test/fetchMock'
+import { adminUser, agentUser, apiError, conversationFixture, mockFetch } from '@/test/fetchMock'
 import { mountApp } from '@/test/mountApp'
 import { safeNext } from './guards'
 
@@ -17,6 +17,9 @@ function as(user: typeof adminUser | typeof agentUser) {
     'GET /api/v1/me': { body: user },
     'GET /api/v1/settings': { body: { segmented_view: false } },
     'GET /api/v1/conversations': { body: { items: [], next_cursor: null } },
+    'GET /api/v1/conversations/c-77': { body: conversationFixture({ id: 'c-77' }) },
+    'GET /api/v1/conversations/c-77/timeline': { body: { items: [], next_cursor: null } },
+    'POST /api/v1/conversations/c-77/read': { body: conversationFixture({ id: 'c-77' }) },
   })
 }
 
@@ -40,7 +43,7 @@ describe('route guard', () => {
     const { router, wrapper } = await mountApp('/conversas/c-77')
     expect(router.currentRoute.value.name).toBe('conversations')
     expect(router.currentRoute.value.params.id).toBe('c-77')
-    expect(wrapper.find('[data-testid="view-conversations"]').text()).toContain('Conversa c-77')
+    expect(wrapper.find('[data-testid="view-conversations"]').text()).toContain('Maria Silva')
     await router.push('/chamados/1042')
     expect(router.currentRoute.value.name).toBe('ticket')
     await router.push('/')

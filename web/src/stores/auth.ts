@@ -3,6 +3,7 @@ import { computed, ref } from 'vue'
 import { authApi } from '@/api/auth'
 import { isApiError, setCsrfFallback } from '@/api/http'
 import type { User } from '@/api/users'
+import { useConversationListStore } from './conversationList'
 import { useInboxStore } from './inbox'
 import { useSettingsStore } from './settings'
 
@@ -75,6 +76,7 @@ export const useAuthStore = defineStore('auth', () => {
     setUser(null)
     useSettingsStore().reset()
     useInboxStore().reset()
+    useConversationListStore().reset()
   }
 
   return { user, status, isAuthenticated, isAdmin, ensureLoaded, login, logout, clearSession }

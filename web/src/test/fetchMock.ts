@@ -76,3 +76,53 @@ export const agentUser = {
 export function apiError(status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
   return { status, body: { error: { code, message, ...extra } } }
 }
+
+/** conversationFixture is a Conversation as the API returns it, with overrides. */
+export function conversationFixture(over: Record<string, unknown> = {}) {
+  return {
+    id: 'c1',
+    channel_id: '1',
+    contact: {
+      id: 'k1',
+      wa_id: '5511987654321',
+      phone: '+5511987654321',
+      profile_name: 'Cliente 4321',
+      display_name: 'Maria Silva',
+      automation_blocked: false,
+    },
+    team_id: 't1',
+    assignee_id: null,
+    status: 'pending',
+    unread_count: 1,
+    last_message: { id: 'm1', direction: 'in', type: 'text', text: 'Olá', status: 'received', created_at: '2026-11-25T12:00:00Z' },
+    last_activity_at: '2026-11-25T12:00:00Z',
+    window_expires_at: '2099-01-01T00:00:00Z',
+    created_at: '2026-11-25T12:00:00Z',
+    closed_at: null,
+    closed_reason: null,
+    ...over,
+  }
+}
+
+/** messageFixture is a Message as the API returns it, with overrides. */
+export function messageFixture(over: Record<string, unknown> = {}) {
+  return {
+    id: 'm1',
+    conversation_id: 'c1',
+    direction: 'in',
+    author: { type: 'contact', id: 'k1', name: 'Maria Silva' },
+    type: 'text',
+    text: 'Olá',
+    media: null,
+    payload: {},
+    reply_to_id: null,
+    reactions: [],
+    status: 'received',
+    error: null,
+    ticket_numbers: [],
+    created_at: '2026-11-25T12:00:00Z',
+    edited_at: null,
+    revoked_at: null,
+    ...over,
+  }
+}
