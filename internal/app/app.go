@@ -77,6 +77,7 @@ type App struct {
 	link     outboundLink
 	closing  *automation.Closing
 	arrivals *automation.Arrivals
+	surveys  *automation.Surveys
 	now      clock.Clock
 	closers  []func() error
 }
@@ -138,7 +139,10 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	}
 	// Closing a conversation queues the closing message through the sender,
 	// built later (it works on conversations); startOutbound links it.
-	a.closing = &automation.Closing{Settings: a.Settings, Log: log}
+	if a.surveys, err = automation.NewSurveys(&automation.Surveys{DB: a.DB, Settings: a.Settings, Log: log, Now: now}); err != nil {
+		return nil, err
+	}
+	a.closing = &automation.Closing{Settings: a.Settings, Log: log, Surveys: a.surveys}
 	a.Events = events.New(now)
 	if a.Conv, err = conversation.New(conversation.Options{DB: a.DB, Log: log, Now: now, Contacts: a.Contacts, Settings: a.Settings,
 		Tickets: ticketRefs, Receipts: &a.link, Closing: a.closing, Events: a.Events}); err != nil {
@@ -150,7 +154,7 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	// Customers' messages are answered automatically (F19) through the
 	// sender too; startOutbound links it.
 	if a.arrivals, err = automation.NewArrivals(&automation.Arrivals{DB: a.DB, Settings: a.Settings, Teams: a.Teams,
-		Log: log, Now: now}); err != nil {
+		Log: log, Now: now, Surveys: a.surveys}); err != nil {
 		return nil, err
 	}
 	// The WhatsApp webhook's receiving side (F25): its committers and media
@@ -198,6 +202,7 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 		Inbound:  a.Inbound,
 		Outbound: a.Outbound,
 		Events:   a.Events,
+		Surveys:  a.surveys,
 	})
 	return a, nil
 }

@@ -39,6 +39,9 @@ func (a *App) startOutbound(ctx context.Context) error {
 	if a.arrivals != nil {
 		a.arrivals.SetQueue(a.Outbound)
 	}
+	if a.surveys != nil {
+		a.surveys.SetQueue(a.Outbound)
+	}
 	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("app: %w", err)
 	}

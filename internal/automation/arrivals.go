@@ -47,6 +47,9 @@ type Arrivals struct {
 	Queue    Queuer
 	Log      *slog.Logger
 	Now      clock.Clock
+	// Surveys recognises answers to the satisfaction survey (F20); nil:
+	// none are.
+	Surveys *Surveys
 
 	q struct {
 		Claim string `query:"claim-automation-send"`
@@ -98,10 +101,23 @@ func (a *Arrivals) Active(ctx context.Context) bool {
 		}
 		a.cached, a.fetched = d, now
 	}
-	return a.Queue != nil && (a.cached.Greeting.Enabled || a.cached.OutOfHours.Enabled)
+	sv := a.cached.Survey
+	return a.Queue != nil && (a.cached.Greeting.Enabled || a.cached.OutOfHours.Enabled ||
+		(a.Surveys != nil && (sv.OnManualClose || sv.OnInactivityClose)))
 }
 
-// Arrived answers the messages just filed, as the settings read in tx say.
+// Route sends each answer to a waiting survey to the survey's (closed)
+// conversation (F20).
+func (a *Arrivals) Route(ctx context.Context, tx *store.Tx, in []inbound.Incoming) ([]store.ID, error) {
+	if a.Surveys == nil {
+		return make([]store.ID, len(in)), nil
+	}
+	return a.Surveys.route(ctx, tx, in)
+}
+
+// Arrived answers the messages just filed, as the settings read in tx say:
+// a survey answer with the thank-you, the others with the greeting or the
+// out-of-hours reply.
 func (a *Arrivals) Arrived(ctx context.Context, tx *store.Tx, in []inbound.Arrival) error {
 	d, err := a.Settings.GetTx(ctx, tx)
 	if err != nil {
@@ -109,6 +125,12 @@ func (a *Arrivals) Arrived(ctx context.Context, tx *store.Tx, in []inbound.Arriv
 	}
 	teams := map[store.ID]*team.Team{}
 	for _, ar := range in {
+		if ar.SurveyAnswer {
+			if err := a.Surveys.answered(ctx, tx, ar); err != nil {
+				return err
+			}
+			continue
+		}
 		kind, occasion := "", ""
 		if d.OutOfHours.Enabled {
 			tm := teams[ar.Conversation.TeamID]

@@ -17,14 +17,7 @@ import (
 // returns the message's conversation.
 func (v *env) writes(t *testing.T, waID, text string, at time.Time) store.ID {
 	t.Helper()
-	v.n++
-	v.e.Clock.Set(at)
-	body := fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"4242"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":%q}],"messages":[{"from":%q,"id":"wamid.a%d","timestamp":"%d","type":"text","text":{"body":%q}}]}}]}]}`,
-		waID, waID, v.n, at.Unix(), text)
-	res := v.e.Anonymous(t).Do("POST", "/webhooks/whatsapp", body, whatsapp.SignatureHeader, whatsapp.Sign(body, []byte("s")))
-	if res.Status != http.StatusOK {
-		t.Fatalf("webhook = %d %s", res.Status, res.Body)
-	}
+	v.post(t, waID, text, at)
 	var page struct {
 		Items []struct {
 			ID      store.ID
@@ -41,6 +34,19 @@ func (v *env) writes(t *testing.T, waID, text string, at time.Time) store.ID {
 	}
 	t.Fatalf("no open conversation for %s", waID)
 	return 0
+}
+
+// post posts a customer's text through the signed webhook (see writes).
+func (v *env) post(t *testing.T, waID, text string, at time.Time) {
+	t.Helper()
+	v.n++
+	v.e.Clock.Set(at)
+	body := fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"4242"},"contacts":[{"profile":{"name":"Cliente"},"wa_id":%q}],"messages":[{"from":%q,"id":"wamid.a%d","timestamp":"%d","type":"text","text":{"body":%q}}]}}]}]}`,
+		waID, waID, v.n, at.Unix(), text)
+	res := v.e.Anonymous(t).Do("POST", "/webhooks/whatsapp", body, whatsapp.SignatureHeader, whatsapp.Sign(body, []byte("s")))
+	if res.Status != http.StatusOK {
+		t.Fatalf("webhook = %d %s", res.Status, res.Body)
+	}
 }
 
 func (v *env) answers(t *testing.T, conv store.ID) []string {

@@ -28,26 +28,40 @@ type Queuer interface {
 // conversation closes once), and it is skipped for contacts with automatic
 // messages blocked (F17). Outside the 24-hour window the template chosen in
 // settings goes instead (F28); without one, nothing is sent.
-//
-// The satisfaction survey (F20) is not sent yet: sending it is only useful
-// with the handling of its answer, which comes with the automation work.
+// The satisfaction survey follows (F20, survey.go).
 type Closing struct {
 	Settings *settings.Service
 	Queue    Queuer
 	Log      *slog.Logger
+	// Surveys sends the satisfaction survey after the closing message
+	// (F20); nil sends none.
+	Surveys *Surveys
 }
 
 var _ conversation.ClosingSender = (*Closing)(nil)
 
-// SendClosing queues the closing message if asked and configured.
+// SendClosing queues the closing message and then the survey, if asked and
+// configured.
 func (c *Closing) SendClosing(ctx context.Context, tx *store.Tx, conv *conversation.Row, actor *auth.Principal, sendMessage, sendSurvey bool) error {
-	if !sendMessage || c.Queue == nil {
+	if (!sendMessage && !sendSurvey) || c.Queue == nil {
 		return nil
 	}
 	d, err := c.Settings.GetTx(ctx, tx)
 	if err != nil {
 		return err
 	}
+	if sendMessage {
+		if err := c.closingMessage(ctx, tx, conv, d); err != nil {
+			return err
+		}
+	}
+	if sendSurvey && c.Surveys != nil {
+		return c.Surveys.Send(ctx, tx, conv, d, true)
+	}
+	return nil
+}
+
+func (c *Closing) closingMessage(ctx context.Context, tx *store.Tx, conv *conversation.Row, d settings.Document) error {
 	in := outbound.SystemInput{Text: strings.TrimSpace(d.ClosingMessage.Text)}
 	if name := strings.TrimSpace(d.ClosingMessage.Template); name != "" {
 		in.Template = &outbound.TemplateInput{Name: name, Language: d.ClosingMessage.TemplateLanguage}

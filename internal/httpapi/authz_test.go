@@ -83,6 +83,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET /api/v1/webhook-deliveries", p("/api/v1/webhook-deliveries?state=failed"), none, 401, 403, 200},
 		{"GET /api/v1/webhook-deliveries/{id}", chDelivery(""), none, 401, 403, 200},
 		{"POST /api/v1/webhook-deliveries/{id}/reapply", chDelivery("/reapply"), none, 401, 403, 200},
+		{"GET /api/v1/reports/surveys", p("/api/v1/reports/surveys"), none, 401, 403, 200},
 		{"GET /api/v1/settings", p("/api/v1/settings"), none, 401, 200, 200},
 		{"PUT /api/v1/settings", p("/api/v1/settings"), func(*fixture) any { return map[string]any{"segmented_view": true} }, 401, 403, 200},
 		// tickets (F11, F12, F22): the agent is in the ticket's team (tickets_test.go has the other team's 404s)

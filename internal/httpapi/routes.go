@@ -45,6 +45,8 @@ func (s *Server) routes(web, sandbox http.Handler) http.Handler {
 	h("GET /api/v1/webhook-deliveries/{id}", adminOnly(s.getDelivery))
 	h("POST /api/v1/webhook-deliveries/{id}/reapply", adminOnly(s.reapplyDelivery))
 
+	h("GET /api/v1/reports/surveys", adminOnly(s.surveyReport))
+
 	h("GET /api/v1/settings", s.getSettings)
 	h("PUT /api/v1/settings", adminOnly(s.putSettings))
 

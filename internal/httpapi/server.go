@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"papo/internal/auth"
+	"papo/internal/automation"
 	"papo/internal/canned"
 	"papo/internal/channel"
 	"papo/internal/clock"
@@ -61,6 +62,8 @@ type Options struct {
 	// Events is what GET /api/v1/events streams (events.go); nil: the
 	// stream is unavailable.
 	Events *events.Hub
+	// Surveys reports the satisfaction surveys (surveys.go).
+	Surveys *automation.Surveys
 }
 
 // Server serves papo's HTTP API. Build it with New; it is an http.Handler.
@@ -80,6 +83,7 @@ type Server struct {
 	inbound  *inbound.Service  // webhook.go
 	outbound *outbound.Service // messages.go, media.go, templates.go
 	events   *events.Hub       // events.go
+	surveys  *automation.Surveys
 	secure   bool
 	cursor   []byte
 	registry *prometheus.Registry
@@ -100,6 +104,7 @@ func New(o Options) *Server {
 	s.inbound = o.Inbound
 	s.outbound = o.Outbound
 	s.events = o.Events
+	s.surveys = o.Surveys
 	if s.log == nil {
 		s.log = slog.Default()
 	}

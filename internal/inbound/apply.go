@@ -335,11 +335,12 @@ type filing struct {
 	m  *whatsapp.Inbound
 	ch *chanInfo
 
-	typ     string
-	payload []byte
-	conv    conversation.Opened
-	contact store.ID
-	media   *store.ID
+	typ          string
+	payload      []byte
+	conv         conversation.Opened
+	contact      store.ID
+	media        *store.ID
+	surveyAnswer bool
 }
 
 // file files a batch's messages, each once: their senders' contacts, their
@@ -378,15 +379,35 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 	if err != nil {
 		return fmt.Errorf("inbound: contacts: %w", err)
 	}
-	openings := make([]conversation.Opening, len(todo))
 	for i := range todo {
-		f := &todo[i]
-		f.contact = contacts[i]
-		openings[i] = conversation.Opening{ChannelID: f.ch.ID, DefaultTeamID: f.ch.DefaultTeamID, ContactID: f.contact, At: f.m.Timestamp}
+		todo[i].contact = contacts[i]
 	}
-	opened, err := a.s.conv.OpenForInboundMany(ctx, a.tx, openings)
+	routes, err := a.route(ctx, todo)
+	if err != nil {
+		return err
+	}
+	openings := make([]conversation.Opening, 0, len(todo))
+	for i := range todo {
+		if f := &todo[i]; routes[i] == 0 {
+			openings = append(openings, conversation.Opening{ChannelID: f.ch.ID, DefaultTeamID: f.ch.DefaultTeamID, ContactID: f.contact, At: f.m.Timestamp})
+		}
+	}
+	found, err := a.s.conv.OpenForInboundMany(ctx, a.tx, openings)
 	if err != nil {
 		return fmt.Errorf("inbound: conversations: %w", err)
+	}
+	opened := make([]conversation.Opened, len(todo))
+	for i := range todo {
+		if routes[i] == 0 {
+			opened[i], found = found[0], found[1:]
+			continue
+		}
+		row, err := a.s.conv.Load(ctx, a.tx, routes[i])
+		if err != nil {
+			return fmt.Errorf("inbound: survey's conversation: %w", err)
+		}
+		opened[i] = conversation.Opened{Row: row}
+		todo[i].surveyAnswer = true
 	}
 	ins := make([]message.Inbound, len(todo))
 	for i := range todo {
@@ -455,9 +476,38 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 	return nil
 }
 
-// arrived tells the automation about the messages just filed (F19), inside
-// a savepoint: what it cannot do is logged and undone, and the messages
-// stay filed.
+// route asks the automation which of the batch's messages answer a survey
+// (F20), inside a savepoint: a failure is logged and the messages filed by
+// the usual rule.
+func (a *applier) route(ctx context.Context, todo []filing) ([]store.ID, error) {
+	routes := make([]store.ID, len(todo))
+	if !a.answer {
+		return routes, nil
+	}
+	in := make([]Incoming, len(todo))
+	for i := range todo {
+		f := &todo[i]
+		in[i] = Incoming{ChannelID: f.ch.ID, ContactID: f.contact, Text: f.m.Text, At: f.m.Timestamp}
+	}
+	err := a.guarded(ctx, "route", func() error {
+		got, err := a.s.arrivals.Route(ctx, a.tx, in)
+		if err == nil && len(got) == len(routes) {
+			copy(routes, got)
+		}
+		return err
+	})
+	if errors.Is(err, errSavepoint) {
+		return nil, err
+	}
+	if err != nil {
+		clear(routes)
+	}
+	return routes, nil
+}
+
+// arrived tells the automation about the messages just filed (F19, F20),
+// inside a savepoint: what it cannot do is logged and undone, and the
+// messages stay filed.
 func (a *applier) arrived(ctx context.Context, todo []filing, ids []store.ID) error {
 	if !a.answer {
 		return nil
@@ -470,26 +520,44 @@ func (a *applier) arrived(ctx context.Context, todo []filing, ids []store.ID) er
 		}
 		conv := *f.conv.Row
 		at := f.m.Timestamp
-		conv.LastInboundAt, conv.Status = &at, conversation.StatusPending
-		in = append(in, Arrival{Conversation: conv, Created: f.conv.Created, MessageID: ids[i], At: at})
+		conv.LastInboundAt = &at
+		if conv.Status == conversation.StatusResolved {
+			conv.Status = conversation.StatusPending
+		}
+		in = append(in, Arrival{Conversation: conv, Created: f.conv.Created, SurveyAnswer: f.surveyAnswer, MessageID: ids[i], At: at})
 	}
 	if len(in) == 0 {
 		return nil
 	}
-	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT automation"); err != nil {
-		return fmt.Errorf("inbound: savepoint: %w", err)
-	}
-	if err := a.s.arrivals.Arrived(ctx, a.tx, in); err != nil {
-		a.s.log.Error("inbound: automatic answer not sent", "err", err)
-		if _, rerr := a.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT automation"); rerr != nil {
-			return fmt.Errorf("inbound: rollback to savepoint: %w (after %w)", rerr, err)
-		}
-	}
-	if _, err := a.tx.ExecContext(ctx, "RELEASE SAVEPOINT automation"); err != nil {
-		return fmt.Errorf("inbound: release savepoint: %w", err)
+	if err := a.guarded(ctx, "arrived", func() error { return a.s.arrivals.Arrived(ctx, a.tx, in) }); errors.Is(err, errSavepoint) {
+		return err
 	}
 	return nil
 }
+
+// guarded runs fn, the automation's part of a batch, under a savepoint: an
+// error fn returns is logged and its writes undone, and the batch goes on
+// (the error is returned for the caller's bookkeeping). Only a failure of
+// the savepoint itself fails the batch — returned wrapped with errSavepoint.
+func (a *applier) guarded(ctx context.Context, what string, fn func() error) error {
+	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT automation"); err != nil {
+		return fmt.Errorf("%w: %w", errSavepoint, err)
+	}
+	ferr := fn()
+	if ferr != nil {
+		a.s.log.Error("inbound: automation failed; messages filed without it", "step", what, "err", ferr)
+		if _, err := a.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT automation"); err != nil {
+			return fmt.Errorf("%w: rollback: %w (after %w)", errSavepoint, err, ferr)
+		}
+	}
+	if _, err := a.tx.ExecContext(ctx, "RELEASE SAVEPOINT automation"); err != nil {
+		return fmt.Errorf("%w: release: %w", errSavepoint, err)
+	}
+	return ferr
+}
+
+// errSavepoint marks a failure of the automation's savepoint itself.
+var errSavepoint = errors.New("inbound: automation savepoint")
 
 // markKnown notes a message of the current delivery as stored (see forget).
 func (a *applier) markKnown(key waKey) {

@@ -69,7 +69,18 @@ type Arrivals interface {
 	// asked before each batch's transaction (and may be a few seconds
 	// stale), so that a batch pays nothing when none is.
 	Active(ctx context.Context) bool
+	// Route is asked, before the batch's messages are filed, which closed
+	// conversation each belongs to — the answer to its satisfaction survey
+	// (F20) — or 0 for the usual rule (the open conversation, or a new one).
+	Route(ctx context.Context, tx *store.Tx, in []Incoming) ([]store.ID, error)
 	Arrived(ctx context.Context, tx *store.Tx, in []Arrival) error
+}
+
+// Incoming is a customer message about to be filed.
+type Incoming struct {
+	ChannelID, ContactID store.ID
+	Text                 string
+	At                   time.Time
 }
 
 // Arrival is a customer message filed in its conversation.
@@ -78,6 +89,9 @@ type Arrival struct {
 	// restarted at the message's time.
 	Conversation conversation.Row
 	Created      bool // the message opened the conversation
+	// SurveyAnswer: the message answered the closed conversation's
+	// survey (Route sent it there).
+	SurveyAnswer bool
 	MessageID    store.ID
 	At           time.Time
 }
