@@ -188,6 +188,7 @@ func New(ctx context.Context, o Options) (_ *App, err error) {
 	if err = a.startOutbound(ctx); err != nil {
 		return nil, err
 	}
+	a.startInactivity()
 
 	var sandbox http.Handler // sandbox.go (F27)
 	if sandbox, err = a.startSandbox(ctx); err != nil {

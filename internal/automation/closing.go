@@ -56,7 +56,8 @@ func (c *Closing) SendClosing(ctx context.Context, tx *store.Tx, conv *conversat
 		}
 	}
 	if sendSurvey && c.Surveys != nil {
-		return c.Surveys.Send(ctx, tx, conv, d, true)
+		manual := conv.ClosedReason == nil || *conv.ClosedReason != conversation.ReasonInactivity
+		return c.Surveys.Send(ctx, tx, conv, d, manual)
 	}
 	return nil
 }

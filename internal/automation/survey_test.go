@@ -100,3 +100,45 @@ func TestSurveyAnswerStaysInTheClosedConversationF20(t *testing.T) {
 		t.Errorf("another agent's report = %+v", agentOnly)
 	}
 }
+
+// F19, F20: a conversation whose customer has not written for the
+// configured hours is closed for inactivity — once, whoever runs the pass —
+// with the closing message and, when survey.on_inactivity_close, the
+// survey; one whose customer wrote since stays open.
+func TestInactivityCloseSendsClosingMessageAndSurveyF19(t *testing.T) {
+	v := setup(t, settings.Message{Enabled: true, Text: "Encerramos por falta de resposta."})
+	d := settings.Defaults()
+	d.ClosingMessage = settings.Message{Enabled: true, Text: "Encerramos por falta de resposta."}
+	d.Survey.OnInactivityClose = true
+	d.Survey.Options = []string{"1", "2", "3"}
+	d.Survey.Question = "Nota?"
+	d.InactivityClose = settings.InactivityClose{Enabled: true, Hours: 2}
+	v.admin.MustDo(200, "PUT", "/api/v1/settings", d, nil)
+	t0 := apptest.Start2026.Add(time.Hour)
+	silent := v.writes(t, "5511987650401", "oi", t0)
+	active := v.writes(t, "5511987650402", "oi", t0.Add(150*time.Minute))
+	v.e.Clock.Set(t0.Add(3 * time.Hour))
+	ctx := context.Background()
+	n, err := v.e.App.Conv.CloseInactive(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("CloseInactive = %d, %v; want 1", n, err)
+	}
+	if again, _ := v.e.App.Conv.CloseInactive(ctx); again != 0 {
+		t.Errorf("a second pass closed %d more", again)
+	}
+	var c struct {
+		Status       string  `json:"status"`
+		ClosedReason *string `json:"closed_reason"`
+	}
+	v.admin.MustDo(200, "GET", "/api/v1/conversations/"+silent.String(), nil, &c)
+	if c.Status != "closed" || c.ClosedReason == nil || *c.ClosedReason != "inactivity" {
+		t.Errorf("silent conversation = %+v", c)
+	}
+	if got := v.answers(t, silent); len(got) != 2 || got[0] != "Encerramos por falta de resposta." || !strings.HasPrefix(got[1], "Nota?") {
+		t.Errorf("sent on the inactivity close: %q", got)
+	}
+	v.admin.MustDo(200, "GET", "/api/v1/conversations/"+active.String(), nil, &c)
+	if c.Status == "closed" {
+		t.Error("a conversation whose customer wrote 30 minutes ago was closed")
+	}
+}

@@ -245,7 +245,7 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 		if err := s.changeOne(ctx, tx, r.ID, s.q.CloseManual, now, p.ID, r.ID); err != nil {
 			return err
 		}
-		reason := "manual"
+		reason := ReasonManual
 		r.Status, r.ClosedAt, r.ClosedReason = StatusClosed, &now, &reason
 		actor, st := p.ID, StatusClosed
 		if err := s.RecordEvent(ctx, tx, r, NewEvent{Type: EventClosed, ActorID: &actor, Status: &st}, now); err != nil {
@@ -345,6 +345,75 @@ func (s *Service) changeOne(ctx context.Context, tx *store.Tx, id store.ID, quer
 }
 
 // presentID reads a conversation after a committed action and presents it.
+// Reasons a conversation was closed (closed_reason).
+const (
+	ReasonManual     = "manual"
+	ReasonInactivity = "inactivity"
+)
+
+// inactiveBatch bounds how many conversations one CloseInactive pass looks
+// at; the next pass takes the rest.
+const inactiveBatch = 200
+
+// CloseInactive closes, with reason "inactivity", the conversations whose
+// customer has not written for the settings' inactivity_close.hours (F19),
+// each in its own transaction with the closing message and, if
+// survey.on_inactivity_close, the survey (as Close sends them; outside the
+// 24-hour window only as templates, F28). It returns how many it closed.
+// Several instances may run it at once: the conditional update decides
+// which closes each conversation, so each is closed (and its messages sent)
+// once.
+func (s *Service) CloseInactive(ctx context.Context) (int, error) {
+	d, err := s.settings.Get(ctx)
+	if err != nil || !d.InactivityClose.Enabled || d.InactivityClose.Hours <= 0 {
+		return 0, err
+	}
+	cutoff := s.now().Add(-time.Duration(d.InactivityClose.Hours) * time.Hour)
+	var ids []store.ID
+	if err := s.db.R.SelectContext(ctx, &ids, s.q.Inactive, cutoff, inactiveBatch); err != nil {
+		return 0, fmt.Errorf("conversation: inactive: %w", err)
+	}
+	closed := 0
+	for _, id := range ids {
+		done := false
+		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			now := s.now()
+			res, err := tx.ExecContext(ctx, s.q.CloseInactive, now, id, cutoff)
+			if err != nil {
+				return fmt.Errorf("conversation: close inactive: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // the customer wrote meanwhile, or another instance closed it
+			}
+			r, err := s.Load(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			st := StatusClosed
+			if err := s.RecordEvent(ctx, tx, r, NewEvent{Type: EventClosed, Status: &st, Note: ReasonInactivity}, now); err != nil {
+				return err
+			}
+			if s.closing != nil {
+				if err := s.closing.SendClosing(ctx, tx, r, nil, d.ClosingMessage.Enabled, d.Survey.OnInactivityClose); err != nil {
+					return fmt.Errorf("conversation: closing message: %w", err)
+				}
+			}
+			done = true
+			return nil
+		})
+		if err != nil {
+			return closed, err
+		}
+		if done {
+			closed++
+			if s.events != nil {
+				s.events.Publish(events.ConversationUpdated, id)
+			}
+		}
+	}
+	return closed, nil
+}
+
 // changed announces that conversation id changed (F23: open inboxes
 // update) once its transaction committed, and presents it.
 func (s *Service) changed(ctx context.Context, id store.ID) (*Conversation, error) {

@@ -66,3 +66,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 SELECT id, channel_id, contact_id, team_id, assignee_id, status, unread_count, last_message_id,
        last_activity_at, last_inbound_at, created_at, closed_at, closed_reason
 FROM conversations WHERE contact_id = ?;
+
+-- name: inactive-conversations
+-- args: cutoff, limit — open conversations whose customer last wrote (or that began) before cutoff (F19)
+SELECT id FROM conversations
+WHERE status <> 'closed' AND COALESCE(last_inbound_at, created_at) < ?
+ORDER BY id LIMIT ?;
+
+-- name: close-inactive-conversation
+-- args: closed_at, id, cutoff — only if the customer has still not written since cutoff
+UPDATE conversations SET status = 'closed', closed_at = ?, closed_reason = 'inactivity', closed_by = NULL
+WHERE id = ? AND status <> 'closed' AND COALESCE(last_inbound_at, created_at) < ?;

@@ -144,6 +144,8 @@ type queries struct {
 
 	// actions.sql, timeline.sql, summary.sql (detail, actions, timeline, summary)
 	Take           string `query:"take-conversation"`
+	Inactive       string `query:"inactive-conversations"`
+	CloseInactive  string `query:"close-inactive-conversation"`
 	AssignTo       string `query:"assign-conversation"`
 	Assignable     string `query:"assignable-user"`
 	TeamExists     string `query:"team-exists"`
