@@ -147,12 +147,15 @@ func (s *Surveys) route(ctx context.Context, tx *store.Tx, in []inbound.Incoming
 		if !ok {
 			continue
 		}
-		delete(byKey, k) // the next message only
 		w := waiting[wi]
+		if m.At.Before(w.SentAt.Add(-time.Minute)) {
+			continue // written before the survey, delivered late: neither an answer nor the next message
+		}
+		delete(byKey, k) // the next message only
 		var options []string
 		_ = json.Unmarshal([]byte(w.Options), &options)
 		answer, score, matched := matchOption(options, m.Text)
-		if !matched || m.At.After(w.ExpiresAt) || m.At.Before(w.SentAt.Add(-time.Minute)) {
+		if !matched || m.At.After(w.ExpiresAt) {
 			if _, err := tx.ExecContext(ctx, s.q.Expire, w.ID); err != nil {
 				return nil, fmt.Errorf("automation: expire survey: %w", err)
 			}
