@@ -27,7 +27,10 @@ export interface Contact {
   phone?: string | null
   profile_name?: string | null
   display_name?: string | null
+  customer_id?: string | null
   automation_blocked?: boolean
+  /** The contact's newest ticket of origin WhatsApp (F13), or null. */
+  last_whatsapp_ticket?: { id: string; number: number; title: string; status: string } | null
   [key: string]: unknown
 }
 
@@ -125,6 +128,26 @@ export const conversationsApi = {
   assign: (id: string, assigneeId: string) => http.post<Conversation>(`${base(id)}/assign`, { assignee_id: assigneeId }),
   setStatus: (id: string, status: 'pending' | 'resolved') =>
     http.post<Conversation>(`${base(id)}/status`, { status }),
+  /** F08: moves the conversation to another team's New list. */
+  forward: (id: string, teamId: string, note: string) =>
+    http.post<Conversation>(`${base(id)}/forward`, { team_id: teamId, note }),
+  /** F16: closes the conversation, optionally with the closing message and the survey. */
+  close: (id: string, opts: { send_closing_message: boolean; send_survey: boolean }) =>
+    http.post<Conversation>(`${base(id)}/close`, opts),
+  /** F15: sends an approved template (the only kind allowed once the 24-hour window closed). */
+  sendTemplate: (id: string, template: TemplateSend, idempotencyKey: string) =>
+    http.post<Message>(
+      `${base(id)}/messages`,
+      { type: 'template', template },
+      { headers: { 'Idempotency-Key': idempotencyKey } },
+    ),
+}
+
+/** The `template` of a template send: positional values as a list, named ones as an object. */
+export interface TemplateSend {
+  name: string
+  language: string
+  parameters: string[] | Record<string, string>
 }
 
 /** contactName is what the UI calls a conversation (F04): registered name, WhatsApp name, number. */

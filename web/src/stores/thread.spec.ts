@@ -69,6 +69,27 @@ describe('thread store', () => {
     expect(thread.items.map((i) => itemMessage(i)?.id)).toEqual(['m1', 'm2'])
   })
 
+  it('F26 a live event for our own send before its answer replaces the queued row (never shown twice)', async () => {
+    routes()
+    const thread = useThreadStore()
+    await thread.open('c1')
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    mockFetch({
+      'POST /api/v1/conversations/c1/messages': async () => {
+        await gate
+        return { status: 202, body: messageFixture({ id: 'm2', direction: 'out', text: 'Oi', status: 'queued' }) }
+      },
+    })
+    const sending = thread.send('Oi')
+    useRealtimeStore().handle('message.created', msg({ id: 'm2', direction: 'out', text: 'Oi', status: 'sent' }))
+    expect(thread.items.map((i) => itemMessage(i)?.id)).toEqual(['m1', 'm2'])
+    release()
+    await sending
+    expect(thread.items.map((i) => itemMessage(i)?.id)).toEqual(['m1', 'm2'])
+    expect(itemMessage(thread.items[1]!)!.status).toBe('sent')
+  })
+
   it('F23 updates ticks from message events, forward only, and appends new messages', async () => {
     routes()
     const thread = useThreadStore()

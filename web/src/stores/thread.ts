@@ -1,8 +1,11 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import { contactsApi } from '@/api/contacts'
 import {
   conversationsApi,
+  type Contact,
   type Conversation,
+  type TemplateSend,
   type Message,
   type MessageStatus,
   type TimelineItem,
@@ -127,6 +130,20 @@ export const useThreadStore = defineStore('thread', () => {
       items.value = list
       return 'updated'
     }
+    // Our own send, announced live before its POST answered: it takes the place of the local
+    // queued row instead of showing twice (the answer then finds it by id).
+    const localIdx =
+      msg.direction === 'out'
+        ? list.findIndex((i) => {
+            const m = itemMessage(i)
+            return !!m && m.id.startsWith('local-') && m.type === msg.type && m.text === msg.text
+          })
+        : -1
+    if (localIdx >= 0) {
+      list[localIdx] = { kind: 'message', message: msg }
+      items.value = list
+      return 'added'
+    }
     list.push(kind === 'note' ? { kind, note: msg } : { kind, message: msg })
     items.value = list
     if (msg.direction === 'in') void markRead()
@@ -141,7 +158,20 @@ export const useThreadStore = defineStore('thread', () => {
    * send shows the message at once as queued (a local row), then swaps in the server's Message.
    * Throws the ApiError (e.g. window_closed) after removing the local row.
    */
-  async function send(text: string): Promise<Message> {
+  function send(text: string): Promise<Message> {
+    return sendQueued('text', text, (convId, key) => conversationsApi.sendText(convId, text, key))
+  }
+
+  /** sendTemplate sends an approved template (F15); `preview` is the text the local row shows. */
+  function sendTemplate(template: TemplateSend, preview: string): Promise<Message> {
+    return sendQueued('template', preview, (convId, key) => conversationsApi.sendTemplate(convId, template, key))
+  }
+
+  async function sendQueued(
+    type: string,
+    text: string,
+    call: (conversationId: string, idempotencyKey: string) => Promise<Message>,
+  ): Promise<Message> {
     const conv = conversation.value
     if (!conv) throw new Error('no conversation open')
     const key = newKey()
@@ -151,7 +181,7 @@ export const useThreadStore = defineStore('thread', () => {
       conversation_id: conv.id,
       direction: 'out',
       author: { type: 'agent' },
-      type: 'text',
+      type,
       text,
       status: 'queued',
       created_at: new Date().toISOString(),
@@ -161,7 +191,7 @@ export const useThreadStore = defineStore('thread', () => {
       items.value = items.value.filter((i) => itemMessage(i)?.id !== localId)
     }
     try {
-      const msg = await conversationsApi.sendText(conv.id, text, key)
+      const msg = await call(conv.id, key)
       const idx = items.value.findIndex((i) => itemMessage(i)?.id === localId)
       if (items.value.some((i) => itemMessage(i)?.id === msg.id)) {
         dropLocal()
@@ -193,6 +223,60 @@ export const useThreadStore = defineStore('thread', () => {
     useConversationListStore().apply(updated)
   }
 
+  /** forward moves the open conversation to another team (F08) and shows the event. */
+  async function forward(teamId: string, note: string): Promise<void> {
+    const conv = conversation.value
+    if (!conv) return
+    const updated = await conversationsApi.forward(conv.id, teamId, note)
+    applyConversation(updated)
+    useConversationListStore().apply(updated)
+    await refreshLatest()
+  }
+
+  /** close ends the open conversation (F16). */
+  async function close(opts: { send_closing_message: boolean; send_survey: boolean }): Promise<void> {
+    const conv = conversation.value
+    if (!conv) return
+    const updated = await conversationsApi.close(conv.id, opts)
+    applyConversation(updated)
+    useConversationListStore().apply(updated)
+    await refreshLatest()
+  }
+
+  /** setAutomationBlocked turns the contact's padlock on or off (F17). */
+  async function setAutomationBlocked(blocked: boolean): Promise<void> {
+    const conv = conversation.value
+    if (!conv) return
+    const contact = await contactsApi.setAutomationBlock(conv.contact.id, blocked)
+    applyContact(contact)
+  }
+
+  /** applyContact puts an updated contact on the open conversation and on the list's rows. */
+  function applyContact(contact: Contact): void {
+    const conv = conversation.value
+    if (conv && conv.contact.id === contact.id) conversation.value = { ...conv, contact: { ...conv.contact, ...contact } }
+    const list = useConversationListStore()
+    for (const item of list.items) {
+      if (item.contact.id === contact.id) list.apply({ ...item, contact: { ...item.contact, ...contact } })
+    }
+  }
+
+  /** refreshLatest appends the newest timeline items not shown yet (events of an action). */
+  async function refreshLatest(): Promise<void> {
+    const current = id.value
+    if (!current) return
+    const gen = generation
+    try {
+      const page = await conversationsApi.timeline(current, { limit: PAGE })
+      if (gen !== generation) return
+      const seen = new Set(items.value.map(itemKey))
+      const fresh = (page.items ?? []).filter((i) => !seen.has(itemKey(i)))
+      if (fresh.length) items.value = [...items.value, ...fresh]
+    } catch {
+      // The live stream or the next open shows them.
+    }
+  }
+
   /** reload refetches the open conversation after a stream reset. */
   async function reload(): Promise<void> {
     if (id.value) await open(id.value)
@@ -211,7 +295,13 @@ export const useThreadStore = defineStore('thread', () => {
     applyMessage,
     applyConversation,
     send,
+    sendTemplate,
     take,
+    forward,
+    close,
+    setAutomationBlocked,
+    applyContact,
+    refreshLatest,
     setStatus,
     reload,
   }

@@ -11,6 +11,17 @@ export type IconName =
   | 'globe'
   | 'inbox'
   | 'alert'
+  | 'lock'
+  | 'unlock'
+  | 'forward'
+  | 'close'
+  | 'clock'
+  | 'panel'
+  | 'userPlus'
+  | 'checkCircle'
+  | 'undo'
+  | 'template'
+  | 'x'
 
 export const iconPaths: Record<IconName, string[]> = {
   whatsapp: [
@@ -39,4 +50,15 @@ export const iconPaths: Record<IconName, string[]> = {
     'M4 13v5a1.5 1.5 0 0 0 1.5 1.5h13A1.5 1.5 0 0 0 20 18v-5h-4.5l-1.5 2.5h-4L8.5 13z',
   ],
   alert: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M12 7.5v5.5', 'M12 16.5v.01'],
+  lock: ['M6 11h12v9H6z', 'M8.5 11V8a3.5 3.5 0 0 1 7 0v3', 'M12 15v2'],
+  unlock: ['M6 11h12v9H6z', 'M8.5 11V8a3.5 3.5 0 0 1 6.8-1.2', 'M12 15v2'],
+  forward: ['M14 5l6 6-6 6', 'M20 11H10a6 6 0 0 0-6 6v2'],
+  close: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M9 9l6 6', 'M15 9l-6 6'],
+  clock: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M12 7v5l3 2'],
+  panel: ['M4 5h16v14H4z', 'M15 5v14'],
+  userPlus: ['M9.5 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z', 'M3 20a6.5 6.5 0 0 1 13 0', 'M19 8v6', 'M16 11h6'],
+  checkCircle: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M8 12.5l2.8 2.8L16.5 9.5'],
+  undo: ['M9 14L4 9l5-5', 'M4 9h10a6 6 0 0 1 0 12h-3'],
+  template: ['M6 3h9l4 4v14H6z', 'M15 3v4h4', 'M9 12h7', 'M9 16h5'],
+  x: ['M6 6l12 12', 'M18 6L6 18'],
 }

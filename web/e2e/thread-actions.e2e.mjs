@@ -1,0 +1,195 @@
+// End-to-end check of the Conversas header actions in a real browser against a running papo:
+// the padlock (F17) toggles, the conversation is forwarded to another team through the dialog (F08)
+// and the forward shows in the history, then it is closed through the dialog (F16) and shows as
+// closed with the composer off. Runs after inbox.e2e.mjs (file order): it closes Maria's conversation.
+//
+//   PAPO_URL=http://127.0.0.1:18080 node e2e/thread-actions.e2e.mjs
+//
+// Env: as inbox.e2e.mjs.
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { chromium } from 'playwright-core'
+
+const baseURL = (process.env.PAPO_URL || '').replace(/\/+$/, '')
+const artifacts = resolve(process.env.ARTIFACTS_DIR || '../test-artifacts')
+const email = process.env.E2E_EMAIL || 'admin@papo.local'
+const password = process.env.E2E_PASSWORD || 'papo-demo'
+const phone = process.env.E2E_PHONE || '5511987654321'
+const timeout = Number(process.env.E2E_TIMEOUT_MS || 10000)
+
+if (!baseURL) {
+  console.error('e2e: PAPO_URL is not set (e.g. PAPO_URL=http://127.0.0.1:18080)')
+  process.exit(2)
+}
+mkdirSync(artifacts, { recursive: true })
+
+let passed = 0
+let failed = 0
+
+class StepError extends Error {}
+function expect(condition, message) {
+  if (!condition) throw new StepError(message)
+}
+
+const browser = await chromium
+  .launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  })
+  .catch((err) => {
+    console.error(`e2e: cannot start Chromium: ${err.message}`)
+    process.exit(2)
+  })
+
+const context = await browser.newContext({ baseURL, viewport: { width: 1366, height: 768 }, locale: 'pt-BR' })
+context.setDefaultTimeout(timeout)
+const page = await context.newPage()
+const pageErrors = []
+page.on('pageerror', (err) => pageErrors.push(err.message))
+
+async function step(name, fn) {
+  const started = Date.now()
+  try {
+    await fn()
+    passed++
+    console.log(`ok   ${name} (${Date.now() - started} ms)`)
+  } catch (err) {
+    failed++
+    console.error(`FAIL ${name}: ${err instanceof StepError ? err.message : (err?.message ?? err)}`)
+    console.error(`     at ${page.url()}`)
+    const shot = resolve(artifacts, 'actions-failure.png')
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
+    console.error(`     screenshot: ${shot}`)
+    throw err
+  }
+}
+
+async function customerSays(text) {
+  const res = await fetch(`${baseURL}/sandbox/api/phones/${phone}/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ type: 'text', text }),
+  })
+  expect(res.ok, `sandbox answered ${res.status}: ${await res.text()}`)
+}
+
+const stamp = Date.now().toString(36)
+const inbound = `Quero falar com o financeiro ${stamp}`
+const note = `Cliente pergunta do boleto ${stamp}`
+
+try {
+  await step(`logs in as ${email}`, async () => {
+    await page.goto('/login')
+    await page.getByLabel('E-mail').fill(email)
+    await page.getByLabel('Senha').fill(password)
+    await page.getByTestId('login-submit').click()
+    await page.waitForURL(/\/conversas$/)
+    await page.getByTestId('conversation-list').waitFor({ state: 'visible' })
+  })
+
+  let conversationId = null
+  await step('opens the customer conversation', async () => {
+    await page.waitForTimeout(300) // let the EventSource connect
+    await customerSays(inbound)
+    const row = page
+      .getByTestId('conversation-row')
+      .filter({ has: page.getByTestId('conversation-preview').getByText(stamp) })
+      .first()
+    await row.waitFor({ state: 'visible' })
+    conversationId = await row.getAttribute('data-id')
+    await row.click()
+    await page.waitForURL(new RegExp(`/conversas/${conversationId}$`))
+    await page.getByTestId('message-text').filter({ hasText: stamp }).last().waitFor({ state: 'visible' })
+    await page.getByTestId('window-clock').waitFor({ state: 'visible' })
+    await page.getByTestId('contact-panel').waitFor({ state: 'visible' })
+  })
+
+  await step('F17 the padlock blocks and unblocks automatic messages', async () => {
+    const lock = page.getByTestId('action-lock')
+    await lock.hover()
+    const tip = page.locator(`[id="${await lock.getAttribute('aria-describedby')}"]`)
+    await tip.waitFor({ state: 'visible' })
+    expect((await tip.textContent()).includes('saudação'), 'tooltip does not say what it blocks')
+    for (const want of ['true', 'false']) {
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => /\/api\/v1\/contacts\/[^/]+\/automation-block$/.test(r.url()) && r.request().method() === 'PUT'),
+        lock.click(),
+      ])
+      expect(res.ok(), `PUT automation-block answered ${res.status()}`)
+      expect(JSON.parse(res.request().postData()).blocked === (want === 'true'), 'wrong blocked value sent')
+      await page.locator(`[data-testid="action-lock"][aria-pressed="${want}"]`).waitFor({ state: 'visible' })
+    }
+  })
+
+  await step('F08 forwards to another team through the dialog and the history shows it', async () => {
+    await page.getByTestId('action-forward').click()
+    const dialog = page.getByTestId('forward-dialog')
+    await dialog.waitFor({ state: 'visible' })
+    const select = page.getByTestId('forward-team')
+    await select.waitFor({ state: 'visible' })
+    const target = await select.evaluate((el) => {
+      const opt = [...el.options].find((o) => o.value && !o.disabled)
+      return opt ? { value: opt.value, label: opt.textContent.trim() } : null
+    })
+    expect(target, 'no other team to forward to')
+    await select.selectOption(target.value)
+    await page.getByTestId('forward-note').fill(note)
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/conversations/${conversationId}/forward`) && r.request().method() === 'POST'),
+      page.getByTestId('forward-confirm').click(),
+    ])
+    expect(res.ok(), `POST …/forward answered ${res.status()}: ${await res.text()}`)
+    expect((await res.json()).team_id === target.value, 'the conversation is not in the new team')
+    await dialog.waitFor({ state: 'detached' })
+    const event = page.getByTestId('timeline-event').filter({ hasText: note })
+    await event.waitFor({ state: 'visible' })
+    expect((await event.textContent()).includes(target.label), `the forward event does not name ${target.label}`)
+  })
+
+  await step('F16 the close dialog closes on Esc, then closes the conversation', async () => {
+    await page.getByTestId('action-close').click()
+    const dialog = page.getByTestId('close-dialog')
+    await dialog.waitFor({ state: 'visible' })
+    expect(await dialog.evaluate((el) => el.contains(document.activeElement)), 'focus is not in the dialog')
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    await page.getByTestId('action-close').click()
+    await dialog.waitFor({ state: 'visible' })
+    await page.getByTestId('close-send-survey').setChecked(false)
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/conversations/${conversationId}/close`) && r.request().method() === 'POST'),
+      page.getByTestId('close-confirm').click(),
+    ])
+    expect(res.ok(), `POST …/close answered ${res.status()}: ${await res.text()}`)
+    const sent = JSON.parse(res.request().postData())
+    expect(sent.send_survey === false && typeof sent.send_closing_message === 'boolean', `close body ${JSON.stringify(sent)}`)
+    await dialog.waitFor({ state: 'detached' })
+    await page.getByTestId('conversation-status').filter({ hasText: 'Encerrada' }).waitFor({ state: 'visible' })
+    await page.getByTestId('composer-closed').waitFor({ state: 'visible' })
+    expect((await page.getByTestId('composer-input').count()) === 0, 'the composer is still on')
+    expect((await page.getByTestId('action-close').count()) === 0, 'the close action is still shown')
+  })
+
+  await step('full-page screenshot of the closed conversation', async () => {
+    const shot = resolve(artifacts, 'actions.png')
+    await page.screenshot({ path: shot, fullPage: true })
+    console.log(`     screenshot: ${shot}`)
+  })
+
+  await step('no uncaught errors in the page', async () => {
+    expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`)
+  })
+} catch {
+  // reported by step()
+} finally {
+  await browser.close().catch(() => {})
+}
+
+console.log(`e2e: ${passed} passed, ${failed} failed`)
+process.exit(failed > 0 ? 1 : 0)
