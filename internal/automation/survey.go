@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"papo/internal/apperr"
 	"papo/internal/clock"
@@ -18,6 +19,7 @@ import (
 	"papo/internal/outbound"
 	"papo/internal/settings"
 	"papo/internal/store"
+	"papo/internal/whatsapp"
 )
 
 // ThankYou acknowledges a survey answer (api.md: "a short automatic
@@ -86,7 +88,11 @@ func (s *Surveys) Send(ctx context.Context, tx *store.Tx, conv *conversation.Row
 	if q == nil || (manual && !sv.OnManualClose) || (!manual && !sv.OnInactivityClose) || len(sv.Options) == 0 {
 		return nil
 	}
-	in := outbound.SystemInput{Text: strings.TrimSpace(sv.Question + "\n" + strings.Join(sv.Options, " · "))}
+	text := strings.TrimSpace(sv.Question + "\n" + strings.Join(sv.Options, " · "))
+	if utf8.RuneCountInString(text) > whatsapp.MaxTextLength {
+		text = strings.TrimSpace(sv.Question) // each fits alone (settings), not always together
+	}
+	in := outbound.SystemInput{Text: text}
 	if name := strings.TrimSpace(sv.Template); name != "" {
 		in.Template = &outbound.TemplateInput{Name: name, Language: sv.TemplateLanguage}
 	}

@@ -142,3 +142,20 @@ func TestInactivityCloseSendsClosingMessageAndSurveyF19(t *testing.T) {
 		t.Error("a conversation whose customer wrote 30 minutes ago was closed")
 	}
 }
+
+// F20: a question and options that each fit WhatsApp's 4096 characters but
+// not together still go out (the question alone) instead of failing the
+// close.
+func TestLongSurveyStillGoesOutF20(t *testing.T) {
+	v := setup(t, settings.Message{})
+	d := settings.Defaults()
+	d.Survey.OnManualClose = true
+	d.Survey.Question = strings.Repeat("Como foi? ", 400) // 4,000 characters
+	d.Survey.Options = []string{strings.Repeat("a", 100), strings.Repeat("b", 100)}
+	v.admin.MustDo(200, "PUT", "/api/v1/settings", d, nil)
+	conv := v.writes(t, "5511987650501", "oi", apptest.Start2026.Add(time.Hour))
+	v.closeWithSurvey(t, conv)
+	if got := v.answers(t, conv); len(got) != 1 || got[0] != strings.TrimSpace(d.Survey.Question) {
+		t.Errorf("long survey: %d messages", len(got))
+	}
+}
