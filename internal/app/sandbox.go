@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"papo/internal/demo"
 	"papo/internal/sandbox"
+	"papo/internal/store"
 )
 
 // startSandbox serves the Cloud API sandbox (F27) when PAPO_SANDBOX is set
@@ -42,5 +44,35 @@ func (a *App) startSandbox(ctx context.Context) (http.Handler, error) {
 	a.closers = append(a.closers, sb.Close)
 	a.Log.Info("sandbox enabled", "url", a.Config.BaseURL+"/sandbox/", "channel_id", sc.Channel.ID,
 		"phone_number_id", sc.Channel.PhoneNumberID)
+	a.syncSandboxTemplates(sc.Channel.ID)
 	return sb.Handler(), nil
+}
+
+// syncSandboxTemplates fetches the sandbox's templates into its channel as
+// soon as papo answers (papo serves the Graph imitation itself, so not
+// before it listens), so that a fresh demo has templates to send once a
+// 24-hour window closes (F15). It gives up after a minute or at Close.
+func (a *App) syncSandboxTemplates(channelID store.ID) {
+	if a.Outbound == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			n, err := a.Outbound.SyncTemplates(ctx, channelID)
+			if err == nil {
+				a.Log.Info("sandbox templates synced", "templates", n)
+				return
+			}
+			select {
+			case <-ctx.Done():
+				a.Log.Warn("sandbox templates not synced", "err", err)
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+	}()
+	a.closers = append(a.closers, func() error { cancel(); <-done; return nil })
 }

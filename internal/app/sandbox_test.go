@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"papo/internal/apptest"
+	"papo/internal/auth"
 	"papo/internal/demo"
 	"papo/internal/sandbox"
 	"papo/internal/store/storetest"
@@ -152,5 +154,39 @@ func TestSandboxPhoneMessageReachesPapo(t *testing.T) {
 	}
 	if len(tl.Items) != 2 || got["in"] != "Olá, meu pedido não chegou" || !strings.HasPrefix(got["out"], "Olá! Recebemos a sua mensagem") {
 		t.Fatalf("timeline = %+v", tl)
+	}
+}
+
+// TestDemoSandboxTemplatesAreSynced (F15, F27): a fresh demo fetches the
+// sandbox's templates once papo answers, so an agent can send one when a
+// 24-hour window closes without an admin syncing first.
+func TestDemoSandboxTemplatesAreSynced(t *testing.T) {
+	e := apptest.New(t, map[string]string{"PAPO_DEMO": "1"})
+	admin := e.Login(t, e.User(t, "Templates Admin", auth.RoleAdmin))
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	admin.MustDo(200, "GET", "/api/v1/channels", nil, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("channels = %+v", list)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var tpl struct {
+			Items []struct {
+				Name   string `json:"name"`
+				Status string `json:"status"`
+			} `json:"items"`
+		}
+		admin.MustDo(200, "GET", "/api/v1/channels/"+list.Items[0].ID+"/templates", nil, &tpl)
+		if len(tpl.Items) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sandbox's templates were not synced within 10 s")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
