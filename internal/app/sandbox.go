@@ -60,17 +60,22 @@ func (a *App) syncSandboxTemplates(channelID store.ID) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		wait := time.Second // papo starts listening right after New returns
 		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = 500 * time.Millisecond
 			n, err := a.Outbound.SyncTemplates(ctx, channelID)
 			if err == nil {
 				a.Log.Info("sandbox templates synced", "templates", n)
 				return
 			}
-			select {
-			case <-ctx.Done():
+			if ctx.Err() != nil {
 				a.Log.Warn("sandbox templates not synced", "err", err)
 				return
-			case <-time.After(500 * time.Millisecond):
 			}
 		}
 	}()

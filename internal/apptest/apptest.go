@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,9 +77,17 @@ func New(t testing.TB, env map[string]string) *Env {
 		vars[k] = v
 	}
 	// The server's URL is only known once it listens; start it first with a
-	// handler that forwards to the app built next.
-	var h http.Handler
-	e.HTTP = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	// handler that forwards to the app built next (and answers 503 until
+	// then, as a papo still starting would not answer: the app's own
+	// background work — the demo's template sync — may call it early).
+	var h atomic.Pointer[http.Handler]
+	e.HTTP = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hp := h.Load(); hp != nil {
+			(*hp).ServeHTTP(w, r)
+			return
+		}
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+	}))
 	t.Cleanup(e.HTTP.Close)
 	e.URL = e.HTTP.URL
 	vars["PAPO_BASE_URL"] = e.URL
@@ -94,7 +103,8 @@ func New(t testing.TB, env map[string]string) *Env {
 	}
 	t.Cleanup(func() { a.Close() })
 	e.App = a
-	h = a.Server
+	var server http.Handler = a.Server
+	h.Store(&server)
 	return e
 }
 
