@@ -3,6 +3,7 @@ package automation_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,5 +144,27 @@ func TestNoGreetingForACustomerWithoutANumberF19(t *testing.T) {
 	}
 	if got := v.answers(t, page.Items[0].ID); len(got) != 0 {
 		t.Errorf("greeted a customer without a number: %q", got)
+	}
+}
+
+// F19, F25: when the automatic answer cannot be written (here its table is
+// gone), the customer's message is filed all the same — the answer's
+// writes are undone under their savepoint — and the failure is logged.
+func TestFailingAutomaticAnswerNeverLosesTheMessageF19(t *testing.T) {
+	v := setup(t, settings.Message{})
+	setAnswers(t, v, true, false)
+	if _, err := v.e.App.DB.W.Exec("DROP TABLE automation_sends"); err != nil {
+		t.Fatal(err)
+	}
+	conv := v.writes(t, "5511987650601", "oi, alguém aí?", apptest.Start2026.Add(time.Hour))
+	if got := v.answers(t, conv); len(got) != 0 {
+		t.Errorf("answers = %q, want none", got)
+	}
+	var n int
+	if err := v.e.App.DB.R.Get(&n, "SELECT COUNT(*) FROM messages WHERE text = 'oi, alguém aí?'"); err != nil || n != 1 {
+		t.Errorf("the customer's message: %d rows (%v), want 1", n, err)
+	}
+	if !strings.Contains(v.e.Logs.String(), "automation failed") {
+		t.Error("the failure was not logged")
 	}
 }
