@@ -118,16 +118,21 @@ func (a *Arrivals) Route(ctx context.Context, tx *store.Tx, in []inbound.Incomin
 // Arrived answers the messages just filed, as the settings read in tx say:
 // a survey answer with the thank-you, the others with the greeting or the
 // out-of-hours reply.
-func (a *Arrivals) Arrived(ctx context.Context, tx *store.Tx, in []inbound.Arrival) error {
+func (a *Arrivals) Arrived(ctx context.Context, tx *store.Tx, in []inbound.Arrival) ([]store.ID, error) {
 	d, err := a.Settings.GetTx(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var queued []store.ID
 	teams := map[store.ID]*team.Team{}
 	for _, ar := range in {
 		if ar.SurveyAnswer {
-			if err := a.Surveys.answered(ctx, tx, ar); err != nil {
-				return err
+			id, err := a.Surveys.answered(ctx, tx, ar)
+			if err != nil {
+				return nil, err
+			}
+			if id != 0 {
+				queued = append(queued, id)
 			}
 			continue
 		}
@@ -136,7 +141,7 @@ func (a *Arrivals) Arrived(ctx context.Context, tx *store.Tx, in []inbound.Arriv
 			tm := teams[ar.Conversation.TeamID]
 			if tm == nil {
 				if tm, err = a.Teams.GetIn(ctx, tx, ar.Conversation.TeamID); err != nil {
-					return err
+					return nil, err
 				}
 				teams[tm.ID] = tm
 			}
@@ -154,37 +159,42 @@ func (a *Arrivals) Arrived(ctx context.Context, tx *store.Tx, in []inbound.Arriv
 		if kind == KindOutOfHours {
 			msg = d.OutOfHours
 		}
-		if err := a.answer(ctx, tx, ar, kind, occasion, msg); err != nil {
-			return err
+		id, err := a.answer(ctx, tx, ar, kind, occasion, msg)
+		if err != nil {
+			return nil, err
+		}
+		if id != 0 {
+			queued = append(queued, id)
 		}
 	}
-	return nil
+	return queued, nil
 }
 
-// answer claims the occasion and, if it was free, queues the message.
-func (a *Arrivals) answer(ctx context.Context, tx *store.Tx, ar inbound.Arrival, kind, occasion string, msg settings.Message) error {
+// answer claims the occasion and, if it was free, queues the message,
+// returning its id (0: nothing queued).
+func (a *Arrivals) answer(ctx context.Context, tx *store.Tx, ar inbound.Arrival, kind, occasion string, msg settings.Message) (store.ID, error) {
 	text := strings.TrimSpace(msg.Text)
 	if text == "" {
-		return nil
+		return 0, nil
 	}
 	res, err := tx.ExecContext(ctx, a.q.Claim, ar.Conversation.ID, kind, occasion, a.Now())
 	if err != nil {
-		return fmt.Errorf("automation: claim %s: %w", kind, err)
+		return 0, fmt.Errorf("automation: claim %s: %w", kind, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil // sent for this occasion already
+		return 0, nil // sent for this occasion already
 	}
 	// The customer just wrote: the window is open and text goes.
 	id, queued, err := a.queue().QueueSystem(ctx, tx, &ar.Conversation, outbound.SystemInput{Text: text})
 	if err != nil {
-		return fmt.Errorf("automation: %s: %w", kind, err)
+		return 0, fmt.Errorf("automation: %s: %w", kind, err)
 	}
 	if !queued {
-		return nil
+		return 0, nil
 	}
 	if _, err := tx.ExecContext(ctx, a.q.Note, id, ar.Conversation.ID, kind, occasion); err != nil {
-		return fmt.Errorf("automation: note %s: %w", kind, err)
+		return 0, fmt.Errorf("automation: note %s: %w", kind, err)
 	}
 	a.Log.Debug("automation: answered", "kind", kind, "conversation_id", ar.Conversation.ID, "message_id", id)
-	return nil
+	return id, nil
 }

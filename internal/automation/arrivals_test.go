@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"papo/internal/apptest"
+	"papo/internal/events"
 	"papo/internal/settings"
 	"papo/internal/store"
 	"papo/internal/whatsapp"
@@ -166,5 +167,30 @@ func TestFailingAutomaticAnswerNeverLosesTheMessageF19(t *testing.T) {
 	}
 	if !strings.Contains(v.e.Logs.String(), "automation failed") {
 		t.Error("the failure was not logged")
+	}
+}
+
+// F19, F23: the greeting is announced live with the customer's message, so
+// an open inbox shows both without reloading.
+func TestGreetingIsPublishedF19(t *testing.T) {
+	v := setup(t, settings.Message{})
+	setAnswers(t, v, true, false)
+	sub, _ := v.e.App.Events.Subscribe(0)
+	defer sub.Close()
+	conv := v.writes(t, "5511987650701", "oi", apptest.Start2026.Add(time.Hour))
+	greetings := v.systemMessages(t, conv)
+	if len(greetings) != 1 {
+		t.Fatalf("greetings = %d", len(greetings))
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case e := <-sub.C:
+			if e.Kind == events.MessageCreated && e.ID == greetings[0].ID {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the greeting was not published")
+		}
 	}
 }

@@ -179,19 +179,21 @@ func (s *Surveys) route(ctx context.Context, tx *store.Tx, in []inbound.Incoming
 }
 
 // answered notes the message that answered a survey and thanks the
-// customer (in the closed conversation, which stays closed).
-func (s *Surveys) answered(ctx context.Context, tx *store.Tx, ar inbound.Arrival) error {
+// customer (in the closed conversation, which stays closed), returning the
+// thank-you's id (0 when none was queued).
+func (s *Surveys) answered(ctx context.Context, tx *store.Tx, ar inbound.Arrival) (store.ID, error) {
 	if _, err := tx.ExecContext(ctx, s.q.Answered, ar.MessageID, ar.Conversation.ID); err != nil {
-		return fmt.Errorf("automation: survey answer: %w", err)
+		return 0, fmt.Errorf("automation: survey answer: %w", err)
 	}
 	q := s.sender()
 	if q == nil {
-		return nil
+		return 0, nil
 	}
-	if _, _, err := q.QueueSystem(ctx, tx, &ar.Conversation, outbound.SystemInput{Text: ThankYou}); err != nil {
-		return fmt.Errorf("automation: survey thanks: %w", err)
+	id, _, err := q.QueueSystem(ctx, tx, &ar.Conversation, outbound.SystemInput{Text: ThankYou})
+	if err != nil {
+		return 0, fmt.Errorf("automation: survey thanks: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
 // matchOption reads a reply as one of the options: the option itself or

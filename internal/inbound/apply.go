@@ -513,10 +513,14 @@ func (a *applier) arrived(ctx context.Context, todo []filing, ids []store.ID) er
 		return nil
 	}
 	var in []Arrival
+	var first *outcome
 	for i := range todo {
 		f := &todo[i]
 		if ids[i] == 0 {
 			continue
+		}
+		if first == nil {
+			first = f.o
 		}
 		conv := *f.conv.Row
 		at := f.m.Timestamp
@@ -529,8 +533,18 @@ func (a *applier) arrived(ctx context.Context, todo []filing, ids []store.ID) er
 	if len(in) == 0 {
 		return nil
 	}
-	if err := a.guarded(ctx, "arrived", func() error { return a.s.arrivals.Arrived(ctx, a.tx, in) }); errors.Is(err, errSavepoint) {
+	var queued []store.ID
+	err := a.guarded(ctx, "arrived", func() error {
+		var err error
+		queued, err = a.s.arrivals.Arrived(ctx, a.tx, in)
 		return err
+	})
+	if errors.Is(err, errSavepoint) {
+		return err
+	}
+	if err == nil {
+		// Committed with the batch, so announced with its changes.
+		first.changes.MessagesCreated = append(first.changes.MessagesCreated, queued...)
 	}
 	return nil
 }

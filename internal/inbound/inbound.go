@@ -73,7 +73,9 @@ type Arrivals interface {
 	// conversation each belongs to — the answer to its satisfaction survey
 	// (F20) — or 0 for the usual rule (the open conversation, or a new one).
 	Route(ctx context.Context, tx *store.Tx, in []Incoming) ([]store.ID, error)
-	Arrived(ctx context.Context, tx *store.Tx, in []Arrival) error
+	// Arrived answers the messages just filed, returning the messages it
+	// queued (announced with the batch's changes once committed).
+	Arrived(ctx context.Context, tx *store.Tx, in []Arrival) ([]store.ID, error)
 }
 
 // Incoming is a customer message about to be filed.
