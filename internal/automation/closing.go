@@ -42,40 +42,51 @@ var _ conversation.ClosingSender = (*Closing)(nil)
 
 // SendClosing queues the closing message and then the survey, if asked and
 // configured.
-func (c *Closing) SendClosing(ctx context.Context, tx *store.Tx, conv *conversation.Row, actor *auth.Principal, sendMessage, sendSurvey bool) error {
+func (c *Closing) SendClosing(ctx context.Context, tx *store.Tx, conv *conversation.Row, actor *auth.Principal, sendMessage, sendSurvey bool) ([]store.ID, error) {
 	if (!sendMessage && !sendSurvey) || c.Queue == nil {
-		return nil
+		return nil, nil
 	}
 	d, err := c.Settings.GetTx(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var queued []store.ID
 	if sendMessage {
-		if err := c.closingMessage(ctx, tx, conv, d); err != nil {
-			return err
+		id, err := c.closingMessage(ctx, tx, conv, d)
+		if err != nil {
+			return nil, err
+		}
+		if id != 0 {
+			queued = append(queued, id)
 		}
 	}
 	if sendSurvey && c.Surveys != nil {
 		manual := conv.ClosedReason == nil || *conv.ClosedReason != conversation.ReasonInactivity
-		return c.Surveys.Send(ctx, tx, conv, d, manual)
+		id, err := c.Surveys.Send(ctx, tx, conv, d, manual)
+		if err != nil {
+			return nil, err
+		}
+		if id != 0 {
+			queued = append(queued, id)
+		}
 	}
-	return nil
+	return queued, nil
 }
 
-func (c *Closing) closingMessage(ctx context.Context, tx *store.Tx, conv *conversation.Row, d settings.Document) error {
+func (c *Closing) closingMessage(ctx context.Context, tx *store.Tx, conv *conversation.Row, d settings.Document) (store.ID, error) {
 	in := outbound.SystemInput{Text: strings.TrimSpace(d.ClosingMessage.Text)}
 	if name := strings.TrimSpace(d.ClosingMessage.Template); name != "" {
 		in.Template = &outbound.TemplateInput{Name: name, Language: d.ClosingMessage.TemplateLanguage}
 	}
 	if in.Text == "" && in.Template == nil {
-		return nil
+		return 0, nil
 	}
 	id, queued, err := c.Queue.QueueSystem(ctx, tx, conv, in)
 	if err != nil {
-		return fmt.Errorf("automation: closing message: %w", err)
+		return 0, fmt.Errorf("automation: closing message: %w", err)
 	}
 	if c.Log != nil {
 		c.Log.InfoContext(ctx, "closing message", "conversation_id", conv.ID, "queued", queued, "message_id", id)
 	}
-	return nil
+	return id, nil
 }

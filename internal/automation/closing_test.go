@@ -9,6 +9,7 @@ import (
 
 	"papo/internal/apptest"
 	"papo/internal/auth"
+	"papo/internal/events"
 	"papo/internal/message"
 	"papo/internal/settings"
 	"papo/internal/store"
@@ -147,5 +148,34 @@ func TestClosingOutsideTheWindow_F28(t *testing.T) {
 	got := v.systemMessages(t, old2)
 	if len(got) != 1 || got[0].Type != "template" || got[0].Text != "Conversa encerrada." {
 		t.Fatalf("template closing message = %+v", got)
+	}
+}
+
+// F16, F23: the closing message a close queues is announced live, with the
+// close itself.
+func TestClosingMessageIsPublishedF16(t *testing.T) {
+	v := setup(t, settings.Message{Enabled: true, Text: "Até logo!"})
+	conv := v.conversation(t, v.e.Clock.Now())
+	sub, _ := v.e.App.Events.Subscribe(0)
+	defer sub.Close()
+	v.admin.MustDo(200, "POST", "/api/v1/conversations/"+conv.String()+"/close", map[string]any{}, nil)
+	sent := v.systemMessages(t, conv)
+	if len(sent) != 1 {
+		t.Fatalf("closing messages = %d", len(sent))
+	}
+	got := map[string]bool{}
+	deadline := time.After(5 * time.Second)
+	for !got["message"] || !got["conversation"] {
+		select {
+		case e := <-sub.C:
+			if e.Kind == events.MessageCreated && e.ID == sent[0].ID {
+				got["message"] = true
+			}
+			if e.Kind == events.ConversationUpdated && e.ID == conv {
+				got["conversation"] = true
+			}
+		case <-deadline:
+			t.Fatalf("published: %v", got)
+		}
 	}
 }

@@ -79,14 +79,15 @@ func (s *Surveys) sender() Queuer {
 }
 
 // Send queues the survey of a conversation closed just now, inside the
-// closing transaction, and records it; nothing when the settings do not ask
+// closing transaction, and records it, returning its message id; nothing
+// (0) when the settings do not ask
 // for it on this kind of close, for a contact with automatic messages
 // blocked, or outside the window without a survey template.
-func (s *Surveys) Send(ctx context.Context, tx *store.Tx, conv *conversation.Row, d settings.Document, manual bool) error {
+func (s *Surveys) Send(ctx context.Context, tx *store.Tx, conv *conversation.Row, d settings.Document, manual bool) (store.ID, error) {
 	q := s.sender()
 	sv := d.Survey
 	if q == nil || (manual && !sv.OnManualClose) || (!manual && !sv.OnInactivityClose) || len(sv.Options) == 0 {
-		return nil
+		return 0, nil
 	}
 	text := strings.TrimSpace(sv.Question + "\n" + strings.Join(sv.Options, " · "))
 	if utf8.RuneCountInString(text) > whatsapp.MaxTextLength {
@@ -98,19 +99,19 @@ func (s *Surveys) Send(ctx context.Context, tx *store.Tx, conv *conversation.Row
 	}
 	id, queued, err := q.QueueSystem(ctx, tx, conv, in)
 	if err != nil || !queued {
-		return err
+		return 0, err
 	}
 	opts, err := json.Marshal(sv.Options)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	now := s.Now()
 	timeout := time.Duration(max(sv.AnswerTimeoutMinutes, 1)) * time.Minute
 	if _, err := tx.ExecContext(ctx, s.q.Insert, conv.ID, conv.ChannelID, conv.ContactID, conv.TeamID, conv.AssigneeID,
 		id, string(opts), now, now.Add(timeout)); err != nil {
-		return fmt.Errorf("automation: record survey: %w", err)
+		return 0, fmt.Errorf("automation: record survey: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
 // route finds, for each incoming message, the closed conversation whose

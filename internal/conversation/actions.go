@@ -20,7 +20,7 @@ import (
 // close; conv is the conversation as closed. The WhatsApp outbound side
 // implements it; a nil ClosingSender sends nothing.
 type ClosingSender interface {
-	SendClosing(ctx context.Context, tx *store.Tx, conv *Row, actor *auth.Principal, sendMessage, sendSurvey bool) error
+	SendClosing(ctx context.Context, tx *store.Tx, conv *Row, actor *auth.Principal, sendMessage, sendSurvey bool) (queued []store.ID, err error)
 }
 
 // ReadReceipts queues a WhatsApp read receipt for a customer message, inside
@@ -220,6 +220,7 @@ type CloseInput struct {
 // closing message and survey through the ClosingSender. The conversation
 // keeps its assignee. Closing a closed conversation is apperr.ErrConflict.
 func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in CloseInput) (*Conversation, error) {
+	var sent []store.ID // what closing queued, announced once committed
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		r, err := s.LoadVisible(ctx, tx, p, id)
 		if err != nil {
@@ -252,7 +253,7 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 			return err
 		}
 		if s.closing != nil {
-			if err := s.closing.SendClosing(ctx, tx, r, p, *sendMsg, *sendSurvey); err != nil {
+			if sent, err = s.closing.SendClosing(ctx, tx, r, p, *sendMsg, *sendSurvey); err != nil {
 				return fmt.Errorf("conversation: closing message: %w", err)
 			}
 		}
@@ -261,6 +262,7 @@ func (s *Service) Close(ctx context.Context, p *auth.Principal, id store.ID, in 
 	if err != nil {
 		return nil, err
 	}
+	s.publishMessages(sent)
 	return s.changed(ctx, id)
 }
 
@@ -376,6 +378,7 @@ func (s *Service) CloseInactive(ctx context.Context) (int, error) {
 	closed := 0
 	for _, id := range ids {
 		done := false
+		var sent []store.ID
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
 			now := s.now()
 			res, err := tx.ExecContext(ctx, s.q.CloseInactive, now, id, cutoff)
@@ -394,7 +397,7 @@ func (s *Service) CloseInactive(ctx context.Context) (int, error) {
 				return err
 			}
 			if s.closing != nil {
-				if err := s.closing.SendClosing(ctx, tx, r, nil, d.ClosingMessage.Enabled, d.Survey.OnInactivityClose); err != nil {
+				if sent, err = s.closing.SendClosing(ctx, tx, r, nil, d.ClosingMessage.Enabled, d.Survey.OnInactivityClose); err != nil {
 					return fmt.Errorf("conversation: closing message: %w", err)
 				}
 			}
@@ -406,12 +409,20 @@ func (s *Service) CloseInactive(ctx context.Context) (int, error) {
 		}
 		if done {
 			closed++
+			s.publishMessages(sent)
 			if s.events != nil {
 				s.events.Publish(events.ConversationUpdated, id)
 			}
 		}
 	}
 	return closed, nil
+}
+
+// publishMessages announces messages an action queued once it committed.
+func (s *Service) publishMessages(ids []store.ID) {
+	if s.events != nil && len(ids) > 0 {
+		s.events.Publish(events.MessageCreated, ids...)
+	}
 }
 
 // changed announces that conversation id changed (F23: open inboxes

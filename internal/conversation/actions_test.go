@@ -24,14 +24,14 @@ type fakeClosing struct {
 	fail  error
 }
 
-func (f *fakeClosing) SendClosing(ctx context.Context, tx *store.Tx, conv *conversation.Row, actor *auth.Principal, msg, survey bool) error {
+func (f *fakeClosing) SendClosing(ctx context.Context, tx *store.Tx, conv *conversation.Row, actor *auth.Principal, msg, survey bool) ([]store.ID, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if conv.Status != conversation.StatusClosed || tx == nil {
-		return fmt.Errorf("called outside the closing: status %s", conv.Status)
+		return nil, fmt.Errorf("called outside the closing: status %s", conv.Status)
 	}
 	f.calls = append(f.calls, fmt.Sprintf("conv=%s actor=%s message=%v survey=%v", conv.ID, actor.ID, msg, survey))
-	return f.fail
+	return nil, f.fail
 }
 
 // fakeReceipts records the read receipts queued.
