@@ -1,7 +1,9 @@
 // End-to-end check of the Conversas header actions in a real browser against a running papo:
 // the padlock (F17) toggles, the conversation is forwarded to another team through the dialog (F08)
 // and the forward shows in the history, then it is closed through the dialog (F16) and shows as
-// closed with the composer off. Runs after inbox.e2e.mjs (file order): it closes Maria's conversation.
+// closed with the composer off. Before that: two messages are selected and a ticket is created from
+// them (F10, F12, chips on the messages), the resumo lists it (F31), a canned response is inserted
+// (F14). Runs after inbox.e2e.mjs (file order): it closes Maria's conversation.
 //
 //   PAPO_URL=http://127.0.0.1:18080 node e2e/thread-actions.e2e.mjs
 //
@@ -125,6 +127,59 @@ try {
       expect(JSON.parse(res.request().postData()).blocked === (want === 'true'), 'wrong blocked value sent')
       await page.locator(`[data-testid="action-lock"][aria-pressed="${want}"]`).waitFor({ state: 'visible' })
     }
+  })
+
+  await step('F10 F12 selects two messages, creates a ticket from them and the chips appear', async () => {
+    const second = `Pedido ${stamp} chegou quebrado`
+    await customerSays(second)
+    await page.getByTestId('message-text').filter({ hasText: second }).waitFor({ state: 'visible' })
+    await page.getByTestId('selection-start').click()
+    const rows = page.getByTestId('message').filter({ hasText: stamp })
+    expect((await rows.count()) === 2, `expected 2 messages with the stamp, saw ${await rows.count()}`)
+    for (let i = 0; i < 2; i++) await rows.nth(i).getByTestId('message-check').check()
+    await page.getByTestId('selection-count').filter({ hasText: '2 selecionadas' }).waitFor({ state: 'visible' })
+    const ids = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-id')))
+    await page.getByTestId('selection-create').click()
+    const dialog = page.getByTestId('create-ticket-dialog')
+    await dialog.waitFor({ state: 'visible' })
+    expect((await page.getByTestId('create-title').inputValue()).length > 0, 'the title is not prefilled')
+    expect((await page.getByTestId('create-description').inputValue()).includes(second), 'the description does not quote the messages')
+    await page.getByTestId('create-title').fill(`Pedido quebrado ${stamp}`)
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/tickets') && r.request().method() === 'POST'),
+      page.getByTestId('create-save').click(),
+    ])
+    expect(res.status() === 201, `POST /tickets answered ${res.status()}: ${await res.text()}`)
+    const sent = JSON.parse(res.request().postData())
+    expect(sent.conversation_id === conversationId, 'wrong conversation_id')
+    expect(JSON.stringify([...sent.message_ids].sort()) === JSON.stringify([...ids].sort()), `message_ids ${sent.message_ids}`)
+    const ticket = await res.json()
+    await dialog.waitFor({ state: 'detached' })
+    await page.getByTestId('selection-status').filter({ hasText: `#${ticket.number}` }).waitFor({ state: 'visible' })
+    expect((await page.getByTestId('message-check').count()) === 0, 'still in selection mode')
+    for (let i = 0; i < 2; i++) {
+      await rows.nth(i).getByTestId('ticket-chip').filter({ hasText: `#${ticket.number}` }).waitFor({ state: 'visible' })
+    }
+  })
+
+  await step('F31 the resumo dialog lists the new ticket', async () => {
+    await page.getByTestId('action-summary').click()
+    const dialog = page.getByTestId('summary-dialog')
+    await dialog.waitFor({ state: 'visible' })
+    await page.getByTestId('summary-tickets').filter({ hasText: `Pedido quebrado ${stamp}` }).waitFor({ state: 'visible' })
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+  })
+
+  await step('F14 "/" + shortcut inserts a canned response rendered for this conversation', async () => {
+    const input = page.getByTestId('composer-input')
+    await input.fill('/ola')
+    await page.getByTestId('canned-suggestion').first().waitFor({ state: 'visible' })
+    await input.press('Enter')
+    await page.waitForFunction(() => !document.querySelector('[data-testid="composer-input"]').value.startsWith('/'))
+    const value = await input.inputValue()
+    expect(!value.includes('{{'), `placeholders were not rendered: ${value}`)
+    await input.fill('')
   })
 
   await step('F08 forwards to another team through the dialog and the history shows it', async () => {

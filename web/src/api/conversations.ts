@@ -134,6 +134,11 @@ export const conversationsApi = {
   /** F16: closes the conversation, optionally with the closing message and the survey. */
   close: (id: string, opts: { send_closing_message: boolean; send_survey: boolean }) =>
     http.post<Conversation>(`${base(id)}/close`, opts),
+  /** F10: the conversation's own messages and notes of the last N hours (1–24), oldest first. */
+  messagesWithin: (id: string, hours: number) =>
+    http.get<{ items: Message[] }>(`${base(id)}/messages`, { query: { within_hours: hours } }),
+  /** F31: the conversation's summary. */
+  summary: (id: string) => http.get<ConversationSummary>(`${base(id)}/summary`),
   /** F15: sends an approved template (the only kind allowed once the 24-hour window closed). */
   sendTemplate: (id: string, template: TemplateSend, idempotencyKey: string) =>
     http.post<Message>(
@@ -141,6 +146,19 @@ export const conversationsApi = {
       { type: 'template', template },
       { headers: { 'Idempotency-Key': idempotencyKey } },
     ),
+}
+
+export interface ConversationSummary {
+  conversation_id: string
+  status: ConversationStatus
+  opened_at: string
+  closed_at: string | null
+  closed_reason: string | null
+  teams: { id: string; name: string }[]
+  handlers: { id: string; name: string }[]
+  tickets: { id: string; number: number; title: string; status: string; relation: 'created' | 'linked' }[]
+  survey_answer: { answer: string; answered_at: string } | null
+  messages: { in: number; out: number; notes: number }
 }
 
 /** The `template` of a template send: positional values as a list, named ones as an object. */

@@ -56,7 +56,14 @@ export const useThreadStore = defineStore('thread', () => {
   const loading = ref(false)
   const loadingOlder = ref(false)
   const error = ref<unknown>(null)
+  /** "Ocultar histórico de alterações": the timeline is read with `events=false`. */
+  const hideEvents = ref(false)
+  /** Selection mode (F10–F12): checkboxes on, and the ids checked. */
+  const selecting = ref(false)
+  const selected = ref<string[]>([])
   let generation = 0
+
+  const timelineQuery = () => (hideEvents.value ? { events: false } : {})
 
   async function open(next: string | null): Promise<void> {
     const gen = ++generation
@@ -65,6 +72,8 @@ export const useThreadStore = defineStore('thread', () => {
     items.value = []
     before.value = null
     error.value = null
+    selecting.value = false
+    selected.value = []
     if (!next) {
       loading.value = false
       return
@@ -73,7 +82,7 @@ export const useThreadStore = defineStore('thread', () => {
     try {
       const [conv, page] = await Promise.all([
         conversationsApi.get(next),
-        conversationsApi.timeline(next, { limit: PAGE }),
+        conversationsApi.timeline(next, { limit: PAGE, ...timelineQuery() }),
       ])
       if (gen !== generation) return
       conversation.value = conv
@@ -104,7 +113,7 @@ export const useThreadStore = defineStore('thread', () => {
     const gen = generation
     loadingOlder.value = true
     try {
-      const page = await conversationsApi.timeline(id.value, { limit: PAGE, before: before.value })
+      const page = await conversationsApi.timeline(id.value, { limit: PAGE, before: before.value, ...timelineQuery() })
       if (gen !== generation) return false
       const seen = new Set(items.value.map(itemKey))
       items.value = [...(page.items ?? []).filter((i) => !seen.has(itemKey(i))), ...items.value]
@@ -267,7 +276,7 @@ export const useThreadStore = defineStore('thread', () => {
     if (!current) return
     const gen = generation
     try {
-      const page = await conversationsApi.timeline(current, { limit: PAGE })
+      const page = await conversationsApi.timeline(current, { limit: PAGE, ...timelineQuery() })
       if (gen !== generation) return
       const seen = new Set(items.value.map(itemKey))
       const fresh = (page.items ?? []).filter((i) => !seen.has(itemKey(i)))
@@ -275,6 +284,51 @@ export const useThreadStore = defineStore('thread', () => {
     } catch {
       // The live stream or the next open shows them.
     }
+  }
+
+  /** setHideEvents turns the change lines off or on and reads the timeline again. */
+  async function setHideEvents(hide: boolean): Promise<void> {
+    if (hideEvents.value === hide) return
+    hideEvents.value = hide
+    const current = id.value
+    if (!current) return
+    const gen = ++generation
+    try {
+      const page = await conversationsApi.timeline(current, { limit: PAGE, ...timelineQuery() })
+      if (gen !== generation) return
+      items.value = page.items ?? []
+      before.value = page.next_cursor
+    } catch (err) {
+      if (gen !== generation) return
+      error.value = err
+    }
+  }
+
+  function startSelecting(): void {
+    selecting.value = true
+    selected.value = []
+  }
+
+  function stopSelecting(): void {
+    selecting.value = false
+    selected.value = []
+  }
+
+  function toggleSelected(messageId: string): void {
+    selected.value = selected.value.includes(messageId)
+      ? selected.value.filter((x) => x !== messageId)
+      : [...selected.value, messageId]
+  }
+
+  /** selectWithin checks the conversation's messages of the last `hours` hours; returns how many. */
+  async function selectWithin(hours: number): Promise<number> {
+    const conv = conversation.value
+    if (!conv) return 0
+    const page = await conversationsApi.messagesWithin(conv.id, hours)
+    const ids = (page.items ?? []).map((m) => m.id)
+    selecting.value = true
+    selected.value = ids
+    return ids.length
   }
 
   /** reload refetches the open conversation after a stream reset. */
@@ -304,5 +358,13 @@ export const useThreadStore = defineStore('thread', () => {
     refreshLatest,
     setStatus,
     reload,
+    hideEvents,
+    setHideEvents,
+    selecting,
+    selected,
+    startSelecting,
+    stopSelecting,
+    toggleSelected,
+    selectWithin,
   }
 })

@@ -22,6 +22,7 @@ export type IconName =
   | 'undo'
   | 'template'
   | 'x'
+  | 'summary'
 
 export const iconPaths: Record<IconName, string[]> = {
   whatsapp: [
@@ -61,4 +62,5 @@ export const iconPaths: Record<IconName, string[]> = {
   undo: ['M9 14L4 9l5-5', 'M4 9h10a6 6 0 0 1 0 12h-3'],
   template: ['M6 3h9l4 4v14H6z', 'M15 3v4h4', 'M9 12h7', 'M9 16h5'],
   x: ['M6 6l12 12', 'M18 6L6 18'],
+  summary: ['M5 4h14v16H5z', 'M8 8h8', 'M8 12h8', 'M8 16h5'],
 }
