@@ -12,8 +12,8 @@ export interface Settings {
     template?: string
     template_language?: string
   }
-  greeting?: { enabled: boolean; text: string }
-  out_of_hours?: { enabled: boolean; text: string }
+  greeting?: { enabled: boolean; text: string; template?: string; template_language?: string }
+  out_of_hours?: { enabled: boolean; text: string; template?: string; template_language?: string }
   inactivity_close?: { enabled: boolean; hours: number }
   [key: string]: unknown
 }
