@@ -4,62 +4,11 @@
 // channel's health opens. The greeting is put back as it was at the end.
 //
 //   PAPO_URL=http://127.0.0.1:18080 node e2e/settings.e2e.mjs
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { chromium } from 'playwright-core'
 
-const baseURL = (process.env.PAPO_URL || '').replace(/\/+$/, '')
-const artifacts = resolve(process.env.ARTIFACTS_DIR || '../test-artifacts')
-const email = process.env.E2E_EMAIL || 'admin@papo.local'
-const password = process.env.E2E_PASSWORD || 'papo-demo'
-const timeout = Number(process.env.E2E_TIMEOUT_MS || 10000)
+import { artifacts, email, expect, password, start } from './harness.mjs'
 
-if (!baseURL) {
-  console.error('e2e: PAPO_URL is not set (e.g. PAPO_URL=http://127.0.0.1:18080)')
-  process.exit(2)
-}
-mkdirSync(artifacts, { recursive: true })
-
-let passed = 0
-let failed = 0
-
-class StepError extends Error {}
-function expect(condition, message) {
-  if (!condition) throw new StepError(message)
-}
-
-const browser = await chromium
-  .launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  })
-  .catch((err) => {
-    console.error(`e2e: cannot start Chromium: ${err.message}`)
-    process.exit(2)
-  })
-
-const context = await browser.newContext({ baseURL, viewport: { width: 1366, height: 900 }, locale: 'pt-BR' })
-context.setDefaultTimeout(timeout)
-const page = await context.newPage()
-const pageErrors = []
-page.on('pageerror', (err) => pageErrors.push(err.message))
-
-async function step(name, fn) {
-  const started = Date.now()
-  try {
-    await fn()
-    passed++
-    console.log(`ok   ${name} (${Date.now() - started} ms)`)
-  } catch (err) {
-    failed++
-    console.error(`FAIL ${name}: ${err instanceof StepError ? err.message : (err?.message ?? err)}`)
-    console.error(`     at ${page.url()}`)
-    const shot = resolve(artifacts, 'settings-failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    console.error(`     screenshot: ${shot}`)
-    throw err
-  }
-}
+const { page, pageErrors, step, finish } = await start('settings', { viewport: { width: 1366, height: 900 } })
 
 const greetingText = `Olá! Teste e2e ${Date.now()}`
 let original = null
@@ -150,8 +99,5 @@ try {
 } catch {
   // reported by step()
 } finally {
-  await browser.close().catch(() => {})
+  await finish()
 }
-
-console.log(`e2e: ${passed} passed, ${failed} failed`)
-process.exit(failed > 0 ? 1 : 0)
