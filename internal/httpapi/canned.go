@@ -65,11 +65,7 @@ func (s *Server) listCanned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := list[canned.Response]{Items: page.Items}
-	if page.Next != nil {
-		out.NextCursor = s.encodeCursor(page.Next)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(s, w, page.Items, page.Next)
 	return nil
 }
 

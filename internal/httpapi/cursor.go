@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"strings"
 
 	"papo/internal/apperr"
@@ -39,4 +40,14 @@ func (s *Server) cursorMAC(payload string) string {
 	m := hmac.New(sha256.New, s.cursor)
 	m.Write([]byte(payload))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
+}
+
+// writePage answers one page of a list: its items and, unless it is the
+// last page (next nil), the signed cursor of the next one.
+func writePage[T, C any](s *Server, w http.ResponseWriter, items []T, next *C) {
+	out := list[T]{Items: items}
+	if next != nil {
+		out.NextCursor = s.encodeCursor(next)
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -55,11 +55,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := list[ticket.Ticket]{Items: page.Items}
-	if page.Next != nil {
-		out.NextCursor = s.encodeCursor(page.Next)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(s, w, page.Items, page.Next)
 	return nil
 }
 
