@@ -89,21 +89,29 @@ func (a *Arrivals) queue() Queuer {
 	return a.Queue
 }
 
-// Active reports whether the greeting or the out-of-hours reply is on.
-func (a *Arrivals) Active(ctx context.Context) bool {
+// Active says which of the greeting, the out-of-hours reply and the
+// surveys' answers are on. A survey sent before surveys were switched off
+// is no longer recognised once they are.
+func (a *Arrivals) Active(ctx context.Context) inbound.Activity {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if now := a.Now(); a.fetched.IsZero() || now.Sub(a.fetched) > settingsTTL || now.Before(a.fetched) {
 		d, err := a.Settings.Get(ctx)
 		if err != nil {
 			a.Log.Warn("automation: settings unreadable; automatic answers paused", "err", err)
-			return false
+			return inbound.Activity{}
 		}
 		a.cached, a.fetched = d, now
 	}
+	if a.Queue == nil {
+		return inbound.Activity{}
+	}
 	sv := a.cached.Survey
-	return a.Queue != nil && (a.cached.Greeting.Enabled || a.cached.OutOfHours.Enabled ||
-		(a.Surveys != nil && (sv.OnManualClose || sv.OnInactivityClose)))
+	return inbound.Activity{
+		Greeting:   a.cached.Greeting.Enabled,
+		OutOfHours: a.cached.OutOfHours.Enabled,
+		Surveys:    a.Surveys != nil && (sv.OnManualClose || sv.OnInactivityClose),
+	}
 }
 
 // Route sends each answer to a waiting survey to the survey's (closed)

@@ -35,9 +35,9 @@ type applier struct {
 	// the current delivery put in known, undone by forget.
 	prechecked bool
 	deliveries []deliveryRow // deferred inserts (flushDeliveries)
-	// answer: some automatic answer is on (Arrivals.Active), so filed
-	// messages are handed to it.
-	answer  bool
+	// answer: the automation that is on (Arrivals.Active), which filed
+	// messages are handed to.
+	answer  Activity
 	known   map[waKey]bool
 	waiting map[waKey]bool
 	added   []waKey
@@ -481,7 +481,7 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 // the usual rule.
 func (a *applier) route(ctx context.Context, todo []filing) ([]store.ID, error) {
 	routes := make([]store.ID, len(todo))
-	if !a.answer {
+	if !a.answer.Surveys {
 		return routes, nil
 	}
 	in := make([]Incoming, len(todo))
@@ -509,10 +509,11 @@ func (a *applier) route(ctx context.Context, todo []filing) ([]store.ID, error) 
 // inside a savepoint: what it cannot do is logged and undone, and the
 // messages stay filed.
 func (a *applier) arrived(ctx context.Context, todo []filing, ids []store.ID) error {
-	if !a.answer {
+	if !a.answer.any() {
 		return nil
 	}
 	var in []Arrival
+	wanted := a.answer.OutOfHours // else only new conversations and survey answers are answered
 	var first *outcome
 	for i := range todo {
 		f := &todo[i]
@@ -529,9 +530,10 @@ func (a *applier) arrived(ctx context.Context, todo []filing, ids []store.ID) er
 			conv.Status = conversation.StatusPending
 		}
 		in = append(in, Arrival{Conversation: conv, Created: f.conv.Created, SurveyAnswer: f.surveyAnswer, MessageID: ids[i], At: at})
+		wanted = wanted || f.surveyAnswer || (f.conv.Created && a.answer.Greeting)
 	}
-	if len(in) == 0 {
-		return nil
+	if !wanted {
+		return nil // nothing to answer: no savepoint, no query
 	}
 	var queued []store.ID
 	err := a.guarded(ctx, "arrived", func() error {

@@ -220,7 +220,10 @@ func (s *Service) commit(batch []*request) {
 // delivery runs inside its own savepoint and one that fails to apply is
 // stored as failed with the reason.
 func (s *Service) runBatch(ctx context.Context, batch []*request, careful bool) error {
-	answer := s.arrivals != nil && s.arrivals.Active(ctx)
+	var answer Activity
+	if s.arrivals != nil {
+		answer = s.arrivals.Active(ctx)
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
 			a := s.newApplier(tx)

@@ -65,10 +65,10 @@ type Notifier interface {
 // logged and its writes rolled back (a savepoint), never failing the
 // messages themselves.
 type Arrivals interface {
-	// Active reports whether any automatic answer is switched on; it is
-	// asked before each batch's transaction (and may be a few seconds
-	// stale), so that a batch pays nothing when none is.
-	Active(ctx context.Context) bool
+	// Active says which automation is switched on; it is asked before each
+	// batch's transaction (and may be a few seconds stale), so that a batch
+	// pays only for what is on.
+	Active(ctx context.Context) Activity
 	// Route is asked, before the batch's messages are filed, which closed
 	// conversation each belongs to — the answer to its satisfaction survey
 	// (F20) — or 0 for the usual rule (the open conversation, or a new one).
@@ -77,6 +77,16 @@ type Arrivals interface {
 	// queued (announced with the batch's changes once committed).
 	Arrived(ctx context.Context, tx *store.Tx, in []Arrival) ([]store.ID, error)
 }
+
+// Activity is which automation hears about a batch's messages.
+type Activity struct {
+	Greeting   bool // the greeting answers a message that opens a conversation
+	OutOfHours bool // the out-of-hours reply answers any message
+	Surveys    bool // a message may answer a satisfaction survey (Route)
+}
+
+// any reports whether anything is on.
+func (a Activity) any() bool { return a.Greeting || a.OutOfHours || a.Surveys }
 
 // Incoming is a customer message about to be filed.
 type Incoming struct {
