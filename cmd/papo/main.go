@@ -139,6 +139,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(a.Server.EndStreams) // live event streams would hold the shutdown
 	log.Info("papo listening", "addr", ln.Addr().String(), "url", cfg.BaseURL,
 		"database", store.RedactURL(cfg.DatabaseURL), "demo", cfg.Demo, "sandbox", cfg.Sandbox)
 	fmt.Fprintf(stdout, "papo is running at %s\n", cfg.BaseURL)

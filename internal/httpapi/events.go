@@ -59,6 +59,8 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 		select {
 		case <-r.Context().Done():
 			return nil
+		case <-s.ending:
+			return nil // shutting down: the client reconnects, elsewhere or later, with Last-Event-ID
 		case <-tick.C:
 			if p, err = s.reauthenticate(r); err != nil {
 				return nil // the session ended: so does the stream
@@ -87,6 +89,11 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 }
+
+// EndStreams ends every open event stream (and any opened later): a graceful
+// shutdown waits for requests to finish, and a stream never would
+// (register it with http.Server.RegisterOnShutdown).
+func (s *Server) EndStreams() { s.endOnce.Do(func() { close(s.ending) }) }
 
 // lastEventID is the Seq a reconnecting client saw last (the EventSource
 // Last-Event-ID header, or ?last_event_id= for clients that cannot set

@@ -153,3 +153,24 @@ func TestEventStreamEndsWithItsSessionF23(t *testing.T) {
 		s.Next(50 * time.Millisecond)
 	}
 }
+
+// F23: shutting papo down ends the open streams (a graceful shutdown waits
+// for requests to finish, and a stream never would); the browser
+// reconnects with Last-Event-ID.
+func TestEventStreamsEndAtShutdownF23(t *testing.T) {
+	e := apptest.New(t, nil)
+	agent := e.Login(t, e.User(t, "Agente", auth.RoleAgent, e.Team(t, "Suporte").ID))
+	s := agent.Stream("/api/v1/events")
+	defer s.Close()
+	if s.Status != 200 {
+		t.Fatalf("stream = %d", s.Status)
+	}
+	e.App.Server.EndStreams()
+	deadline := time.Now().Add(3 * time.Second)
+	for !s.Ended() {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream outlived the shutdown")
+		}
+		s.Next(50 * time.Millisecond)
+	}
+}

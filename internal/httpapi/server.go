@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -83,6 +84,8 @@ type Server struct {
 	inbound  *inbound.Service  // webhook.go
 	outbound *outbound.Service // messages.go, media.go, templates.go
 	events   *events.Hub       // events.go
+	ending   chan struct{}     // closed by EndStreams (events.go)
+	endOnce  sync.Once
 	surveys  *automation.Surveys
 	secure   bool
 	cursor   []byte
@@ -104,6 +107,7 @@ func New(o Options) *Server {
 	s.inbound = o.Inbound
 	s.outbound = o.Outbound
 	s.events = o.Events
+	s.ending = make(chan struct{})
 	s.surveys = o.Surveys
 	if s.log == nil {
 		s.log = slog.Default()
