@@ -2,6 +2,8 @@ package automation_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"papo/internal/automation"
 	"papo/internal/settings"
 	"papo/internal/store"
+	"papo/internal/whatsapp"
 )
 
 func surveySettings(t *testing.T, v *env) {
@@ -157,5 +160,31 @@ func TestLongSurveyStillGoesOutF20(t *testing.T) {
 	v.closeWithSurvey(t, conv)
 	if got := v.answers(t, conv); len(got) != 1 || got[0] != strings.TrimSpace(d.Survey.Question) {
 		t.Errorf("long survey: %d messages", len(got))
+	}
+}
+
+// F19: a backlog larger than one page (the switch just turned on over 201
+// silent conversations) is closed in one pass, not a page a minute.
+func TestInactivityCloseTakesTheWholeBacklogF19(t *testing.T) {
+	v := setup(t, settings.Message{})
+	d := settings.Defaults()
+	d.InactivityClose = settings.InactivityClose{Enabled: true, Hours: 2}
+	v.admin.MustDo(200, "PUT", "/api/v1/settings", d, nil)
+	t0 := apptest.Start2026.Add(time.Hour)
+	v.e.Clock.Set(t0)
+	var contacts, messages []string
+	for i := range 201 {
+		wa := fmt.Sprintf("55119877%05d", i)
+		contacts = append(contacts, fmt.Sprintf(`{"profile":{"name":"C%d"},"wa_id":%q}`, i, wa))
+		messages = append(messages, fmt.Sprintf(`{"from":%q,"id":"wamid.backlog%d","timestamp":"%d","type":"text","text":{"body":"oi"}}`, wa, i, t0.Unix()))
+	}
+	body := fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"4242"},"contacts":[%s],"messages":[%s]}}]}]}`,
+		strings.Join(contacts, ","), strings.Join(messages, ","))
+	if res := v.e.Anonymous(t).Do("POST", "/webhooks/whatsapp", body, whatsapp.SignatureHeader, whatsapp.Sign(body, []byte("s"))); res.Status != http.StatusOK {
+		t.Fatalf("webhook = %d %s", res.Status, res.Body)
+	}
+	v.e.Clock.Set(t0.Add(3 * time.Hour))
+	if n, err := v.e.App.Conv.CloseInactive(context.Background()); err != nil || n != 201 {
+		t.Fatalf("CloseInactive = %d, %v; want all 201 in one pass", n, err)
 	}
 }

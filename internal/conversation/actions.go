@@ -11,6 +11,7 @@ import (
 	"papo/internal/apperr"
 	"papo/internal/auth"
 	"papo/internal/events"
+	"papo/internal/settings"
 	"papo/internal/store"
 )
 
@@ -371,51 +372,68 @@ func (s *Service) CloseInactive(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	cutoff := s.now().Add(-time.Duration(d.InactivityClose.Hours) * time.Hour)
-	var ids []store.ID
-	if err := s.db.R.SelectContext(ctx, &ids, s.q.Inactive, cutoff, inactiveBatch); err != nil {
-		return 0, fmt.Errorf("conversation: inactive: %w", err)
-	}
 	closed := 0
-	for _, id := range ids {
-		done := false
-		var sent []store.ID
-		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			now := s.now()
-			res, err := tx.ExecContext(ctx, s.q.CloseInactive, now, id, cutoff)
-			if err != nil {
-				return fmt.Errorf("conversation: close inactive: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return nil // the customer wrote meanwhile, or another instance closed it
-			}
-			r, err := s.Load(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			st := StatusClosed
-			if err := s.RecordEvent(ctx, tx, r, NewEvent{Type: EventClosed, Status: &st, Note: ReasonInactivity}, now); err != nil {
-				return err
-			}
-			if s.closing != nil {
-				if sent, err = s.closing.SendClosing(ctx, tx, r, nil, d.ClosingMessage.Enabled, d.Survey.OnInactivityClose); err != nil {
-					return fmt.Errorf("conversation: closing message: %w", err)
-				}
-			}
-			done = true
-			return nil
-		})
-		if err != nil {
-			return closed, err
+	// Page by id until a short page: a backlog (the switch just turned on)
+	// is closed in one pass, not inactiveBatch a minute.
+	for after := store.ID(0); ; {
+		var ids []store.ID
+		if err := s.db.R.SelectContext(ctx, &ids, s.q.Inactive, cutoff, after, inactiveBatch); err != nil {
+			return closed, fmt.Errorf("conversation: inactive: %w", err)
 		}
-		if done {
-			closed++
-			s.publishMessages(sent)
-			if s.events != nil {
-				s.events.Publish(events.ConversationUpdated, id)
+		for _, id := range ids {
+			ok, err := s.closeInactive(ctx, id, cutoff, d)
+			if err != nil {
+				return closed, err
+			}
+			if ok {
+				closed++
 			}
 		}
+		if len(ids) < inactiveBatch {
+			return closed, nil
+		}
+		after = ids[len(ids)-1]
 	}
-	return closed, nil
+}
+
+// closeInactive closes one conversation for inactivity, in its own
+// transaction, unless its customer wrote since cutoff or another instance
+// closed it first (ok false).
+func (s *Service) closeInactive(ctx context.Context, id store.ID, cutoff time.Time, d settings.Document) (ok bool, err error) {
+	var sent []store.ID
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		now := s.now()
+		res, err := tx.ExecContext(ctx, s.q.CloseInactive, now, id, cutoff)
+		if err != nil {
+			return fmt.Errorf("conversation: close inactive: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // the customer wrote meanwhile, or another instance closed it
+		}
+		r, err := s.Load(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		st := StatusClosed
+		if err := s.RecordEvent(ctx, tx, r, NewEvent{Type: EventClosed, Status: &st, Note: ReasonInactivity}, now); err != nil {
+			return err
+		}
+		if s.closing != nil {
+			if sent, err = s.closing.SendClosing(ctx, tx, r, nil, d.ClosingMessage.Enabled, d.Survey.OnInactivityClose); err != nil {
+				return fmt.Errorf("conversation: closing message: %w", err)
+			}
+		}
+		ok = true
+		return nil
+	})
+	if err != nil || !ok {
+		return false, err
+	}
+	s.publishMessages(sent)
+	if s.events != nil {
+		s.events.Publish(events.ConversationUpdated, id)
+	}
+	return true, nil
 }
 
 // publishMessages announces messages an action queued once it committed.

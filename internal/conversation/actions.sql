@@ -68,9 +68,10 @@ SELECT id, channel_id, contact_id, team_id, assignee_id, status, unread_count, l
 FROM conversations WHERE contact_id = ?;
 
 -- name: inactive-conversations
--- args: cutoff, limit — open conversations whose customer last wrote (or that began) before cutoff (F19)
+-- args: cutoff, after_id, limit — open conversations whose customer last wrote (or that began)
+-- before cutoff (F19), a page at a time in id order
 SELECT id FROM conversations
-WHERE status <> 'closed' AND COALESCE(last_inbound_at, created_at) < ?
+WHERE status <> 'closed' AND COALESCE(last_inbound_at, created_at) < ? AND id > ?
 ORDER BY id LIMIT ?;
 
 -- name: close-inactive-conversation
