@@ -29,15 +29,15 @@ type applier struct {
 	tx       *store.Tx
 	channels map[string]*chanInfo // by phone_number_id; nil: no such channel
 
-	// With a batch's look-ups done at once (precheck), known holds the
-	// batch's messages papo already has and waiting the ones reactions wait
-	// for, so that applying a message needs neither query; added lists what
-	// the current delivery put in known, undone by forget.
-	prechecked bool
 	deliveries []deliveryRow // deferred inserts (flushDeliveries)
 	// answer: the automation that is on (Arrivals.Active), which filed
 	// messages are handed to.
-	answer  Activity
+	answer Activity
+
+	// precheck looks the batch's messages up at once, before anything is
+	// applied: known holds those papo already has, waiting those reactions,
+	// edits or revokes wait for; added lists what the current delivery put
+	// in known, undone by forget.
 	known   map[waKey]bool
 	waiting map[waKey]bool
 	added   []waKey
@@ -114,7 +114,6 @@ func (a *applier) precheck(ctx context.Context, batch []*request) error {
 			}
 		}
 	}
-	a.prechecked = true
 	return nil
 }
 
@@ -353,18 +352,12 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 	for i := range files {
 		f := &files[i]
 		key := waKey{f.ch.ID, f.m.ID}
-		if a.prechecked && a.known[key] {
+		if a.known[key] {
 			f.o.duplicates++
 			continue
-		} else if !a.prechecked {
-			if _, err := a.s.messages.IDByWaID(ctx, a.tx, f.ch.ID, f.m.ID); err == nil {
-				f.o.duplicates++
-				continue
-			} else if !errors.Is(err, apperr.ErrNotFound) {
-				return err
-			}
 		}
-		a.markKnown(key)
+		a.known[key] = true
+		a.added = append(a.added, key)
 		var err error
 		if f.typ, f.payload, err = Convert(f.m); err != nil {
 			return fmt.Errorf("inbound: message %s: %w", f.m.ID, err)
@@ -464,7 +457,7 @@ func (a *applier) file(ctx context.Context, files []filing) error {
 	// Reactions, edits and revokes that arrived before their message.
 	for i := range todo {
 		f := &todo[i]
-		if ids[i] != 0 && (!a.prechecked || a.waiting[waKey{f.ch.ID, f.m.ID}]) {
+		if ids[i] != 0 && a.waiting[waKey{f.ch.ID, f.m.ID}] {
 			if err := a.s.applyWaitingReactions(ctx, a.tx, f.ch.ID, f.m.ID, ids[i], &f.o.changes); err != nil {
 				return err
 			}
@@ -575,14 +568,6 @@ func (a *applier) guarded(ctx context.Context, what string, fn func() error) err
 // errSavepoint marks a failure of the automation's savepoint itself.
 var errSavepoint = errors.New("inbound: automation savepoint")
 
-// markKnown notes a message of the current delivery as stored (see forget).
-func (a *applier) markKnown(key waKey) {
-	if a.prechecked {
-		a.known[key] = true
-		a.added = append(a.added, key)
-	}
-}
-
 func (a *applier) insertMedia(ctx context.Context, channelID store.ID, md *whatsapp.Media) (store.ID, error) {
 	now := a.s.now()
 	var id store.ID
@@ -619,10 +604,7 @@ func (a *applier) reaction(ctx context.Context, o *outcome, ch *chanInfo, m *wha
 	o.applied++
 	target, err := a.s.messages.IDByWaID(ctx, a.tx, ch.ID, m.Reaction.MessageID)
 	if errors.Is(err, apperr.ErrNotFound) {
-		if a.prechecked { // its message may come later in this batch
-			a.waiting[waKey{ch.ID, m.Reaction.MessageID}] = true
-		}
-		return nil // waits for its message
+		return nil // waits for its message (messages are filed before reactions)
 	} else if err != nil {
 		return err
 	}
@@ -664,10 +646,7 @@ func (a *applier) change(ctx context.Context, o *outcome, ch *chanInfo, m *whats
 	o.applied++
 	id, err := a.s.messages.IDByWaID(ctx, a.tx, ch.ID, target)
 	if errors.Is(err, apperr.ErrNotFound) {
-		if a.prechecked { // its original may come later in this batch
-			a.waiting[waKey{ch.ID, target}] = true
-		}
-		return nil // waits for its original
+		return nil // waits for its original (messages are filed before changes)
 	} else if err != nil {
 		return err
 	}

@@ -128,6 +128,9 @@ func (s *Service) Reapply(ctx context.Context, id store.ID) (Receipt, error) {
 	var out *outcome
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		a := s.newApplier(tx)
+		if err := a.precheck(ctx, []*request{{n: n}}); err != nil {
+			return err
+		}
 		var err error
 		if out, err = a.apply(ctx, n); err != nil {
 			return err
