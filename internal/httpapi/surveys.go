@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"papo/internal/apperr"
 	"papo/internal/automation"
 	"papo/internal/store"
 )
@@ -15,7 +16,7 @@ const defaultReportDays = 30
 
 func (s *Server) surveyReport(w http.ResponseWriter, r *http.Request) error {
 	if s.surveys == nil {
-		return errNoWebhook
+		return apperr.New(apperr.ErrUnavailable, "Surveys are not available.")
 	}
 	to, err := queryTime(r, "to", s.now())
 	if err != nil {
